@@ -1,0 +1,5 @@
+"""`python -m rnnprep` runs the CLI."""
+
+from rnnprep.cli import main
+
+main()

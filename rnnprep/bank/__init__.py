@@ -1,0 +1,114 @@
+"""Question banks: find, load and validate the YAML files.
+
+Library API (no click here):
+    load_questions(extra=[...])  -> every valid question, or BankError listing all problems
+    lint([...])                  -> the problems of the given files (all shipped banks by default)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rnnprep.bank.model import Bank, Choice, ParamSpec, Question, Tolerance
+from rnnprep.bank.validate import Problem, validate_bank
+from rnnprep.bank.yamlines import YamlSyntaxError, load
+from rnnprep.errors import BankError
+
+__all__ = [
+    "Bank",
+    "Choice",
+    "ParamSpec",
+    "Problem",
+    "Question",
+    "Tolerance",
+    "bank_files",
+    "lint",
+    "load_questions",
+    "shipped_bank_files",
+]
+
+
+def shipped_bank_files() -> list[Path]:
+    """The banks that ship with rnnprep, sorted by name."""
+    from rnnprep.content import questions_dir
+
+    return sorted(questions_dir().glob("*.yaml"))
+
+
+def bank_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories into their *.yaml/*.yml files; files are kept as given."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+        else:
+            found.append(path)
+    return found
+
+
+def _display(path: Path) -> str:
+    """A path as the user would type it: relative to the cwd when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_bank(path: Path) -> tuple[Bank | None, list[Problem]]:
+    """Load and validate one bank file."""
+    shown = _display(path)
+    if not path.is_file():
+        return None, [Problem(shown, 0, None, "no such file")]
+    try:
+        raw = load(path)
+    except YamlSyntaxError as error:
+        return None, [Problem(shown, error.line, None, str(error))]
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [Problem(shown, 0, None, f"cannot read the file: {error}")]
+    return validate_bank(raw, shown)
+
+
+def _read_all(paths: Sequence[Path]) -> tuple[list[Bank], list[Problem]]:
+    """Read several banks and add cross-bank problems (duplicate ids, duplicate bank ids)."""
+    banks: list[Bank] = []
+    problems: list[Problem] = []
+    for path in paths:
+        bank, found = read_bank(path)
+        problems.extend(found)
+        if bank is not None:
+            banks.append(bank)
+    first_seen: dict[str, Question] = {}
+    for bank in banks:
+        for question in bank.questions:
+            first = first_seen.setdefault(question.id, question)
+            if first is not question and first.source != question.source:
+                problems.append(Problem(question.source, question.line, question.id,
+                                        f"duplicate id: also defined at {first.where}"))
+    return banks, problems
+
+
+def lint(paths: Sequence[Path] | None = None) -> list[Problem]:
+    """Every problem in the given bank files (default: the shipped banks)."""
+    files = bank_files(paths) if paths else shipped_bank_files()
+    if not files:
+        return [Problem(", ".join(map(str, paths or [])) or "questions/", 0, None, "no bank files found")]
+    return _read_all(files)[1]
+
+
+def load_questions(extra: Sequence[Path] = (), *, shipped: bool = True) -> list[Question]:
+    """All questions of the shipped banks plus `extra` files; BankError if any bank is broken."""
+    files = (shipped_bank_files() if shipped else []) + bank_files(extra)
+    banks, problems = _read_all(files)
+    if problems:
+        raise BankError(format_problems(problems))
+    return [question for bank in banks for question in bank.questions]
+
+
+def format_problems(problems: Sequence[Problem]) -> str:
+    """One paragraph: how many problems, each on its own line, and what to do."""
+    count = len(problems)
+    lines = [f"the question banks have {count} problem{'s' if count != 1 else ''}:"]
+    lines += [f"  {problem}" for problem in problems]
+    lines.append("Fix the lines above (`rnnprep questions lint PATH` re-checks them).")
+    return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""The in-memory form of a question bank: plain frozen dataclasses, no behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from random import Random
+from typing import Any
+
+SCHEMA = "rnnprep/v1"
+DIFFICULTIES = ("easy", "medium", "hard")
+TYPES = ("mcq", "multi", "truefalse", "numeric", "shape", "short", "order")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of an mcq/multi question."""
+
+    text: str
+    feedback: str | None = None
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a numeric answer may be from the truth."""
+
+    absolute: float = 0.0
+    relative: float = 1e-9
+
+    def accepts(self, given: float, truth: float) -> bool:
+        """True when `given` is within the tolerance of `truth`."""
+        return abs(given - truth) <= max(self.absolute, self.relative * abs(truth))
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """Where a param's value is drawn from: an inclusive integer range or a list."""
+
+    low: int = 0
+    high: int = 0
+    choices: tuple[int | float, ...] = ()
+
+    def draw(self, rng: Random) -> int | float:
+        """One value, uniformly."""
+        return rng.choice(self.choices) if self.choices else rng.randint(self.low, self.high)
+
+    def extremes(self) -> tuple[int | float, int | float]:
+        """The smallest and largest value (the cases lint and tests always try)."""
+        if self.choices:
+            return min(self.choices), max(self.choices)
+        return self.low, self.high
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question, as written in a bank (params not yet drawn)."""
+
+    id: str
+    topic: str
+    difficulty: str
+    type: str
+    prompt: str
+    explanation: str
+    source: str = "<memory>"
+    line: int = 0
+    bank: str = ""
+    rev: int = 1
+    tags: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    answer: Any = None
+    accept: tuple[str, ...] = ()
+    regex: str | None = None
+    fuzzy: float | None = None
+    items: tuple[str, ...] = ()
+    params: dict[str, ParamSpec] = field(default_factory=dict)
+    expr: str | None = None
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    check: str | None = None
+
+    @property
+    def where(self) -> str:
+        """`file:line` of the question, for messages."""
+        return f"{self.source}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A whole bank file."""
+
+    id: str
+    title: str
+    version: int
+    path: str
+    questions: tuple[Question, ...]

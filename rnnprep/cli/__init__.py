@@ -1,0 +1,86 @@
+"""The `rnnprep` command line: a thin layer that turns options into library calls.
+
+Sub-commands are imported only when invoked, so `rnnprep --version` and the quiz
+start without loading numpy or torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from rnnprep import __version__
+from rnnprep.cli.app import App
+from rnnprep.errors import RnnprepError
+
+# name -> "module:attribute"; each module holds one command or command group.
+COMMANDS: dict[str, str] = {
+    "quiz": "rnnprep.cli.quiz:quiz",
+    "questions": "rnnprep.cli.questions:questions",
+    "kata": "rnnprep.cli.kata:kata",
+    "stats": "rnnprep.cli.stats:stats",
+    "progress": "rnnprep.cli.progress:progress",
+}
+
+SHORT_HELP: dict[str, str] = {
+    "quiz": "Answer interview questions; graded, explained and scheduled.",
+    "questions": "Lint and count question banks.",
+    "kata": "Implement RNN/LSTM/GRU in NumPy, graded against torch.",
+    "stats": "Where you stand: accuracy, due reviews, kata status.",
+    "progress": "Export, import or reset your saved progress.",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Listing help must not import every command (and with it numpy/torch).
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, SHORT_HELP[name]) for name in COMMANDS])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="rnnprep")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Prepare for machine-learning interviews on recurrent networks.
+
+    \b
+    Examples:
+      rnnprep quiz --topic lstm -n 10
+      rnnprep kata list
+      rnnprep kata lstm --check
+    """
+    ctx.obj = App()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning RnnprepError into a one-paragraph message."""
+    try:
+        cli.main(args=argv, prog_name="rnnprep", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except RnnprepError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except BrokenPipeError:
+        sys.exit(1)

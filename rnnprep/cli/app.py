@@ -1,0 +1,52 @@
+"""Shared CLI state: one App object on the click context."""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from rnnprep.store import Store
+
+
+class App:
+    """What every command may need: where data lives, the store, whether to colour output."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self._home = home
+
+    @cached_property
+    def home(self) -> Path:
+        """The data directory: RNNPREP_HOME, else the platform's user data dir."""
+        if self._home is not None:
+            return self._home
+        env = os.environ.get("RNNPREP_HOME")
+        if env:
+            return Path(env).expanduser()
+        from platformdirs import user_data_path
+
+        return user_data_path("rnnprep", appauthor=False)
+
+    @cached_property
+    def store(self) -> Store:
+        """The progress store, opened on first use."""
+        from rnnprep.store import Store
+
+        return Store.open(self.home / "progress.sqlite3")
+
+    @property
+    def color(self) -> bool:
+        """Colour only on a terminal, and never when NO_COLOR is set."""
+        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+    def style(self, text: str, **styles: object) -> str:
+        """click.style when colour is on, plain text otherwise."""
+        return click.style(text, **styles) if self.color else text  # type: ignore[arg-type]
+
+
+pass_app = click.make_pass_decorator(App)
