@@ -82,6 +82,7 @@ def validate_bank(raw: Any, path: str) -> tuple[Bank | None, list[Problem]]:
     version = raw.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         out.add(key_line(raw, "version"), None, f"bank version must be a positive integer, got {version!r}")
+        version = 0
     items = raw.get("questions")
     if not isinstance(items, list) or not items:
         out.add(key_line(raw, "questions"), None, "questions must be a non-empty list")
@@ -96,7 +97,7 @@ def validate_bank(raw: Any, path: str) -> tuple[Bank | None, list[Problem]]:
         if question.id in seen:
             out.add(question.line, question.id, f"duplicate id (first at line {seen[question.id].line})")
         seen.setdefault(question.id, question)
-    bank = Bank(str(bank_id), str(raw.get("title", "")), int(version or 0), path, tuple(questions))
+    bank = Bank(str(bank_id), str(raw.get("title", "")), version, path, tuple(questions))
     return bank, out.problems
 
 

@@ -33,6 +33,14 @@ SHORT_HELP: dict[str, str] = {
 }
 
 
+class UserError(click.ClickException):
+    """A RnnprepError on its way out through click."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported on first use."""
 
@@ -45,6 +53,13 @@ class LazyGroup(click.Group):
             return None
         module_name, attribute = target.split(":")
         return getattr(importlib.import_module(module_name), attribute)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Show RnnprepError as a one-paragraph message with its exit code, never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except RnnprepError as error:
+            raise UserError(str(error), error.exit_code) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Listing help must not import every command (and with it numpy/torch).
@@ -68,19 +83,8 @@ def cli(ctx: click.Context) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning RnnprepError into a one-paragraph message."""
+    """Entry point for the `rnnprep` script and `python -m rnnprep`."""
     try:
-        cli.main(args=argv, prog_name="rnnprep", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except RnnprepError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(error.exit_code)
-    except BrokenPipeError:
+        cli.main(args=argv, prog_name="rnnprep")
+    except BrokenPipeError:  # `rnnprep ... | head` closed the pipe: not an error worth a traceback
         sys.exit(1)

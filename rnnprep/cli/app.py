@@ -42,11 +42,16 @@ class App:
     @property
     def color(self) -> bool:
         """Colour only on a terminal, and never when NO_COLOR is set."""
-        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        return stdout_is_terminal() and not os.environ.get("NO_COLOR")
 
     def style(self, text: str, **styles: object) -> str:
         """click.style when colour is on, plain text otherwise."""
         return click.style(text, **styles) if self.color else text  # type: ignore[arg-type]
+
+
+def stdout_is_terminal() -> bool:
+    """True when output goes to a terminal (tests patch this to exercise colour)."""
+    return sys.stdout.isatty()
 
 
 pass_app = click.make_pass_decorator(App)

@@ -1,0 +1,146 @@
+"""`rnnprep quiz` driven through stdin, as a script or a test would."""
+
+import json
+import sqlite3
+
+import pytest
+
+from rnnprep.cli import cli
+
+ALL_CORRECT = {  # sample question id -> an answer that is right whatever params were drawn
+    "sample.mcq": "a",
+    "sample.multi": "a,c",
+    "sample.tf": "t",
+    "sample.numeric-tolerance": "1.25",
+    "sample.short": "bptt",
+}
+
+
+def quiz(runner, sample_bank, *args, input="", color=False):
+    return runner.invoke(cli, ["quiz", "--bank", str(sample_bank), *args], input=input, color=color)
+
+
+def ids_args(*ids):
+    return [arg for qid in ids for arg in ("--id", qid)]
+
+
+def test_scripted_quiz_prints_summary_and_score_last(runner, sample_bank):
+    result = quiz(runner, sample_bank, *ids_args(*ALL_CORRECT), input="\n".join(ALL_CORRECT.values()) + "\n")
+    assert result.exit_code == 0, result.output
+    lines = result.output.rstrip("\n").splitlines()
+    assert lines[-1] == "Score: 5/5"
+    assert "  lstm             2/2" in lines
+    assert result.output.count("✓ Correct.") == 5
+
+
+def test_wrong_answer_shows_feedback_answer_and_explanation(runner, sample_bank):
+    result = quiz(runner, sample_bank, "--id", "sample.mcq", input="b\n")
+    assert "✗ Not quite. Answer: a) The previous cell state c_{t-1}" in result.output
+    assert "h_{t-1} enters every gate unscaled through W_hh." in result.output
+    assert "c_t = f * c_{t-1} + i * g" in result.output
+    assert result.output.splitlines()[-1] == "Score: 0/1"
+
+
+def test_invalid_input_reasks_without_counting(runner, sample_bank):
+    result = quiz(runner, sample_bank, "--id", "sample.mcq", "--id", "sample.tf", input="z\nmaybe?\na\nmaybe\nt\n")
+    assert result.exit_code == 0
+    assert "Answer with letters a-c." in result.output
+    assert "Answer t (true) or f (false)." in result.output
+    assert result.output.splitlines()[-1] == "Score: 2/2"
+
+
+def test_hint_and_skip(runner, sample_bank):
+    result = quiz(runner, sample_bank, "--id", "sample.mcq", "--id", "sample.tf", input="?\n?\ns\nt\n")
+    assert "Hint: Look at the cell update." in result.output
+    assert "No more hints for this question." in result.output
+    assert "Skipped." in result.output
+    assert "skipped          1" in result.output
+    assert result.output.splitlines()[-1] == "Score: 1/1"
+
+
+def test_end_of_input_mid_quiz_still_summarises(runner, sample_bank):
+    result = quiz(runner, sample_bank, *ids_args(*ALL_CORRECT), input="a\na,c\n")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == "Score: 2/2"
+
+
+def test_q_stops_the_quiz(runner, sample_bank):
+    result = quiz(runner, sample_bank, *ids_args(*ALL_CORRECT), input="a\nq\n")
+    assert result.output.splitlines()[-1] == "Score: 1/1"
+
+
+def test_seed_makes_selection_and_params_reproducible(runner, sample_bank):
+    first = quiz(runner, sample_bank, "--all", "--seed", "7", "-n", "4", input="")
+    second = quiz(runner, sample_bank, "--all", "--seed", "7", "-n", "4", input="")
+    assert first.output == second.output
+    assert "[1/4]" in first.output
+
+
+def test_filters_by_topic_type_and_difficulty(runner, sample_bank):
+    result = quiz(runner, sample_bank, "--all", "--topic", "bptt", "--type", "order", input="")
+    assert "sample.order" in result.output and "sample.short" not in result.output
+    result = quiz(runner, sample_bank, "--all", "--topic", "lstm", "--difficulty", "easy", "-n", "9", input="")
+    assert "[1/2]" in result.output
+
+
+def test_unknown_topic_suggests_the_closest(runner, sample_bank):
+    result = quiz(runner, sample_bank, "--topic", "lstn")
+    assert result.exit_code == 2
+    assert "--topic 'lstn': no such topic. Did you mean 'lstm'?" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_list_topics(runner, sample_bank):
+    result = quiz(runner, sample_bank, "--list-topics")
+    assert "pytorch-api      2" in result.output
+
+
+def test_broken_bank_refuses_to_start_with_file_line_and_id(runner, tmp_path):
+    bank = tmp_path / "broken.yaml"
+    bank.write_text("schema: rnnprep/v1\nid: b\ntitle: B\nversion: 1\nquestions:\n"
+                    "  - {id: b.q, topic: t, difficulty: easy, type: mcq, prompt: P, explanation: E, choices: [x, y], answer: c}\n")
+    result = runner.invoke(cli, ["quiz", "--bank", str(bank)])
+    assert result.exit_code == 2
+    assert f"{bank}:6 [b.q]: mcq answer 'c' is not among the choices a-b" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_graded_answer_is_recorded(runner, sample_bank, isolated_home):
+    quiz(runner, sample_bank, "--id", "sample.mcq", "--id", "sample.tf", input="b\nt\n")
+    with sqlite3.connect(isolated_home / "progress.sqlite3") as db:
+        rows = db.execute("SELECT question_id, correct FROM reviews ORDER BY id").fetchall()
+    assert rows == [("sample.mcq", 0), ("sample.tf", 1)]
+
+
+def test_schedule_serves_new_then_says_when_next_review_is(runner, sample_bank):
+    answers = "\n".join(["a", "a,c", "t", "1.25", "bptt", "s", "s", "s"]) + "\n"
+    runner.invoke(cli, ["quiz", "--bank", str(sample_bank), "--topic", "lstm", "--new"], input="a\nt\n")
+    again = runner.invoke(cli, ["quiz", "--bank", str(sample_bank), "--topic", "lstm"], input=answers)
+    assert "Nothing is due for review. The next review is due" in again.output
+    only_new = runner.invoke(cli, ["quiz", "--bank", str(sample_bank), "--topic", "lstm", "--new"])
+    assert "You have seen every question that matches" in only_new.output
+
+
+def test_no_color_env_and_terminal_detection(runner, sample_bank, monkeypatch):
+    monkeypatch.setattr("rnnprep.cli.app.stdout_is_terminal", lambda: True)
+    coloured = quiz(runner, sample_bank, "--id", "sample.tf", input="t\n", color=True)
+    assert "\x1b[" in coloured.output
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = quiz(runner, sample_bank, "--id", "sample.tf", input="t\n", color=True)
+    assert "\x1b[" not in plain.output
+
+
+def test_not_a_terminal_means_no_colour(runner, sample_bank):
+    assert "\x1b[" not in quiz(runner, sample_bank, "--id", "sample.tf", input="t\n", color=True).output
+
+
+@pytest.mark.parametrize("args", [["--count", "0"], ["--difficulty", "insane"], ["--type", "essay"]])
+def test_bad_options_exit_2(runner, sample_bank, args):
+    assert quiz(runner, sample_bank, *args).exit_code == 2
+
+
+def test_questions_stats_json(runner, sample_bank):
+    result = runner.invoke(cli, ["questions", "stats", "--json", "--bank", str(sample_bank)])
+    data = json.loads(result.output)
+    assert data["total"] == 8 and data["verified"] == 3
+    assert data["by_type"]["mcq"] == 1 and data["by_difficulty"] == {"easy": 4, "medium": 4, "hard": 0}
