@@ -1,0 +1,51 @@
+"""Measure CLI start-up against a bare interpreter (median wall time of several runs).
+
+Usage: python benchmarks/startup.py [--runs N]
+The README's figures come from this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+COMMANDS: dict[str, tuple[list[str], str | None]] = {
+    "python -c pass": ([sys.executable, "-c", "pass"], None),
+    "rnnprep --version": ([sys.executable, "-m", "rnnprep", "--version"], None),
+    "rnnprep quiz (to first question)": ([sys.executable, "-m", "rnnprep", "quiz", "--all", "-n", "1"], "q\n"),
+    "rnnprep questions lint": ([sys.executable, "-m", "rnnprep", "questions", "lint"], None),
+    "python -c 'import numpy'": ([sys.executable, "-c", "import numpy"], None),
+}
+
+
+def median_seconds(command: list[str], stdin: str | None, runs: int, env: dict[str, str]) -> float:
+    """Median wall-clock seconds of `runs` executions (after one warm-up)."""
+    timings = []
+    for attempt in range(runs + 1):
+        start = time.perf_counter()
+        subprocess.run(command, input=stdin, text=True, capture_output=True, env=env, check=True)
+        if attempt:  # the first run only warms the file cache
+            timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "RNNPREP_HOME": home, "NO_COLOR": "1"}
+        baseline = None
+        for name, (command, stdin) in COMMANDS.items():
+            seconds = median_seconds(command, stdin, runs, env)
+            baseline = baseline or seconds
+            print(f"{name:<36} {seconds * 1000:7.0f} ms   {seconds / baseline:4.1f}x")
+
+
+if __name__ == "__main__":
+    main()

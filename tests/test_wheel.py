@@ -1,0 +1,49 @@
+"""The built wheel works outside the repository: content ships inside the package."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the wheel and install it (no deps, offline) into a fresh venv that sees our deps."""
+    work = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(work / "dist")],
+                   cwd=ROOT, check=True, capture_output=True)
+    wheel = next((work / "dist").glob("rnnprep-*.whl"))
+    venv = work / "venv"
+    # --system-site-packages gives the venv numpy/torch/click without downloading anything;
+    # the wheel installed inside the venv takes precedence over an editable checkout.
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+                    "--no-deps", "--no-index", "--quiet", str(wheel)], check=True, capture_output=True)
+    return venv
+
+
+def run(venv: Path, cwd: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RNNPREP_HOME": str(cwd / "home"), "NO_COLOR": "1"}
+    env.pop("PYTHONPATH", None)
+    return subprocess.run([str(venv / "bin" / "rnnprep"), *args], cwd=cwd, env=env, input=input,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_wheel_ships_content_and_runs_outside_the_repo(installed: Path, tmp_path: Path):
+    located = subprocess.run([str(installed / "bin" / "python"), "-c",
+                              "import rnnprep.content as c; print(c.content_root())"],
+                             cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert Path(located.stdout.strip()).is_relative_to(installed)
+    assert run(installed, tmp_path, "--version").stdout.strip().startswith("rnnprep, version")
+    lint = run(installed, tmp_path, "questions", "lint")
+    assert lint.returncode == 0, lint.stderr
+    quiz = run(installed, tmp_path, "quiz", "--all", "--seed", "1", "-n", "2", input="s\nq\n")
+    assert quiz.returncode == 0, quiz.stderr
+    assert quiz.stdout.splitlines()[-1] == "Score: 0/0"
+    assert "[1/2]" in quiz.stdout
