@@ -10,7 +10,13 @@ import click
 
 @click.group()
 def questions() -> None:
-    """Check and describe question banks."""
+    """Check and describe question banks.
+
+    \b
+    Examples:
+      rnnprep questions lint
+      rnnprep questions stats --json
+    """
 
 
 @questions.command()
