@@ -16,6 +16,12 @@ ALL_CORRECT = {  # sample question id -> an answer that is right whatever params
 }
 
 
+@pytest.fixture(autouse=True)
+def only_the_sample_bank(monkeypatch):
+    """These tests drive the engine with the sample bank alone, whatever the shipped banks hold."""
+    monkeypatch.setattr("rnnprep.bank.shipped_bank_files", lambda: [])
+
+
 def quiz(runner, sample_bank, *args, input="", color=False):
     return runner.invoke(cli, ["quiz", "--bank", str(sample_bank), *args], input=input, color=color)
 

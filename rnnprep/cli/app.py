@@ -35,9 +35,9 @@ class App:
     @cached_property
     def store(self) -> Store:
         """The progress store, opened on first use."""
-        from rnnprep.store import Store
+        from rnnprep.store import STORE_FILENAME, Store
 
-        return Store.open(self.home / "progress.sqlite3")
+        return Store.open(self.home / STORE_FILENAME)
 
     @property
     def color(self) -> bool:

@@ -1,0 +1,231 @@
+"""The progress store: every graded answer and kata attempt, and each question's FSRS card."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from rnnprep.errors import StoreError
+from rnnprep.store import schema
+from rnnprep.store.scheduling import CardState, advance, from_text, to_text, utc
+
+PLAN_MODES = ("default", "new", "review", "all")
+
+
+@dataclass(frozen=True)
+class KataStatus:
+    """What the store knows of one kata: `last_passed` is the outcome of the latest attempt."""
+
+    kata: str
+    attempts: int
+    passed: bool
+    last_attempt: datetime
+    last_passed: bool
+
+    @property
+    def status(self) -> str:
+        """"passed" once any attempt passed, else "failing"."""
+        return "passed" if self.passed else "failing"
+
+
+class Store:
+    """An open progress store; each write is one short transaction committed at once."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self.connection = connection
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open or create the store at `path` (WAL, busy timeout, migrations); StoreError if unusable."""
+        path = Path(path)
+        return cls(path, schema.connect(path))
+
+    def close(self) -> None:
+        """Close the connection (every write is already committed)."""
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; IMMEDIATE takes the lock up front so concurrent writers wait.
+
+        A failed write (locked beyond the busy timeout, disk full, read-only) is a StoreError.
+        """
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"Could not save to the progress store {self.path} ({error}). "
+                             f"{schema.access_advice(self.path)}") from error
+
+    # --- answers and scheduling -------------------------------------------------------
+
+    def record_review(
+        self, question_id: str, *, topic: str, rev: int, answer: str, correct: bool,
+        response_time: float, now: datetime | None = None,
+    ) -> None:
+        """Save one graded answer and move the question's FSRS card (Again if wrong, Good if right)."""
+        with self.transaction() as conn:
+            # the clock is read under the write lock, so time order is commit order
+            moment = utc(now)
+            previous = self.card(question_id)
+            card = advance(previous, question_id=question_id, topic=topic, rev=rev,
+                           correct=correct, now=moment)
+            conn.execute(
+                "INSERT INTO reviews (uid, question_id, topic, rev, reviewed_at, answer, correct,"
+                " response_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (_new_uid(), question_id, topic, rev, to_text(moment), answer,
+                 int(correct), float(response_time)),
+            )
+            self.save_card(card)
+
+    def card(self, question_id: str) -> CardState | None:
+        """The stored FSRS card of a question, or None if it was never answered."""
+        row = self.connection.execute(
+            "SELECT question_id, topic, rev, state, step, stability, difficulty, due, last_review"
+            " FROM cards WHERE question_id = ?", (question_id,),
+        ).fetchone()
+        return _card_from_row(row) if row else None
+
+    def cards(self) -> list[CardState]:
+        """Every stored card."""
+        rows = self.connection.execute(
+            "SELECT question_id, topic, rev, state, step, stability, difficulty, due, last_review"
+            " FROM cards ORDER BY question_id"
+        ).fetchall()
+        return [_card_from_row(row) for row in rows]
+
+    def save_card(self, card: CardState) -> None:
+        """Insert or replace a card (call inside `transaction()`)."""
+        self.connection.execute(
+            "INSERT OR REPLACE INTO cards (question_id, topic, rev, state, step, stability,"
+            " difficulty, due, last_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (card.question_id, card.topic, card.rev, card.state, card.step, card.stability,
+             card.difficulty, to_text(card.due),
+             to_text(card.last_review) if card.last_review else None),
+        )
+
+    def plan(
+        self, questions: Sequence[tuple[str, int]], *, mode: str = "default",
+        now: datetime | None = None,
+    ) -> list[str]:
+        """Order candidate (id, rev) pairs for a quiz.
+
+        "default": due reviews (most overdue first), then new ones (never answered, or
+        `rev` changed) in the given order; "new": only new; "review": only due;
+        "all": every candidate in the given order.
+        """
+        if mode not in PLAN_MODES:
+            raise ValueError(f"unknown plan mode {mode!r}; expected one of {PLAN_MODES}")
+        if mode == "all":
+            return [question_id for question_id, _ in questions]
+        moment = to_text(utc(now))
+        known = {row[0]: (row[1], row[2]) for row in
+                 self.connection.execute("SELECT question_id, rev, due FROM cards")}
+        new: list[str] = []
+        due: list[tuple[str, str]] = []
+        for question_id, rev in questions:
+            stored = known.get(question_id)
+            if stored is None or stored[0] != rev:
+                new.append(question_id)
+            elif stored[1] <= moment:
+                due.append((stored[1], question_id))
+        due_ids = [question_id for _, question_id in sorted(due, key=lambda pair: pair[0])]
+        return {"default": due_ids + new, "new": new, "review": due_ids}[mode]
+
+    def next_due(self, question_ids: Iterable[str]) -> datetime | None:
+        """The earliest due time among these questions' cards (None if none was answered)."""
+        wanted = set(question_ids)
+        dues = [due for question_id, due in
+                self.connection.execute("SELECT question_id, due FROM cards")
+                if question_id in wanted]
+        return from_text(min(dues)) if dues else None
+
+    def reviews(self) -> list[dict[str, object]]:
+        """Every graded answer, oldest first, as plain dicts (times as datetimes)."""
+        rows = self.connection.execute(
+            "SELECT uid, question_id, topic, rev, reviewed_at, answer, correct, response_time"
+            " FROM reviews ORDER BY reviewed_at, id"
+        ).fetchall()
+        return [
+            {"uid": uid, "question_id": qid, "topic": topic, "rev": rev,
+             "reviewed_at": from_text(at), "answer": answer, "correct": bool(correct),
+             "response_time": response_time}
+            for uid, qid, topic, rev, at, answer, correct, response_time in rows
+        ]
+
+    # --- katas ---------------------------------------------------------------------
+
+    def record_kata_attempt(
+        self, *, kata: str, passed: bool, seed: int, failing_tests: list[str],
+        diagnosis: list[str], now: datetime | None = None,
+    ) -> None:
+        """Save one `kata --check` outcome: the seed, the failing tests and diagnosis ids."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO kata_attempts (uid, kata, attempted_at, passed, seed, failing_tests,"
+                " diagnosis) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_new_uid(), kata, to_text(utc(now)), int(passed), seed,
+                 json.dumps(list(failing_tests)), json.dumps(list(diagnosis))),
+            )
+
+    def kata_attempts(self) -> list[dict[str, object]]:
+        """Every kata attempt, oldest first, as plain dicts (times as datetimes)."""
+        rows = self.connection.execute(
+            "SELECT uid, kata, attempted_at, passed, seed, failing_tests, diagnosis"
+            " FROM kata_attempts ORDER BY attempted_at, id"
+        ).fetchall()
+        return [
+            {"uid": uid, "kata": kata, "attempted_at": from_text(at), "passed": bool(passed),
+             "seed": seed, "failing_tests": json.loads(failing), "diagnosis": json.loads(diag)}
+            for uid, kata, at, passed, seed, failing, diag in rows
+        ]
+
+    def kata_status(self) -> dict[str, KataStatus]:
+        """Per attempted kata: attempts, passed ever, time and outcome of the latest attempt."""
+        status: dict[str, KataStatus] = {}
+        for attempt in self.kata_attempts():  # oldest first: the last one seen is the latest
+            name = str(attempt["kata"])
+            before = status.get(name)
+            passed = bool(attempt["passed"])
+            status[name] = KataStatus(
+                kata=name,
+                attempts=(before.attempts if before else 0) + 1,
+                passed=passed or (before.passed if before else False),
+                last_attempt=attempt["attempted_at"],  # type: ignore[arg-type]
+                last_passed=passed,
+            )
+        return status
+
+
+def _new_uid() -> str:
+    """A random id that makes a row unique across machines (os.urandom: uuid imports `platform`)."""
+    return os.urandom(16).hex()
+
+
+def _card_from_row(row: tuple) -> CardState:
+    """A `cards` row as a CardState."""
+    question_id, topic, rev, state, step, stability, difficulty, due, last_review = row
+    return CardState(
+        question_id=question_id, topic=topic, rev=rev, state=state, step=step,
+        stability=stability, difficulty=difficulty, due=from_text(due),
+        last_review=from_text(last_review) if last_review else None,
+    )

@@ -1,0 +1,121 @@
+"""FSRS scheduling of questions, on top of the `fsrs` package (imported only when a card moves).
+
+A card row holds the FSRS state of one question at one `rev`. Automatic grading maps a
+wrong answer to Again and a right one to Good. Fuzzing is off so that replaying a
+question's reviews (after an import) rebuilds exactly the card the live updates built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fsrs import Card, Scheduler
+
+# A question counts as mastered once FSRS expects it to be remembered for this long.
+MASTERED_STABILITY_DAYS = 21.0
+
+
+@dataclass(frozen=True)
+class CardState:
+    """The FSRS state of one question, as stored in the `cards` table."""
+
+    question_id: str
+    topic: str
+    rev: int
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+
+
+def utc(now: datetime | None) -> datetime:
+    """`now` as an aware UTC datetime (the current time when None); naive times are refused."""
+    if now is None:
+        return datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError(f"naive datetime {now!r}: pass a timezone-aware time")
+    return now.astimezone(timezone.utc)
+
+
+def to_text(moment: datetime) -> str:
+    """The stored form of a time: fixed-width ISO 8601 UTC, so text order is time order."""
+    return utc(moment).isoformat(timespec="microseconds")
+
+
+def from_text(text: str) -> datetime:
+    """The inverse of to_text."""
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+@cache
+def scheduler() -> Scheduler:
+    """The one FSRS scheduler (default parameters, deterministic)."""
+    from fsrs import Scheduler
+
+    return Scheduler(enable_fuzzing=False)
+
+
+def advance(
+    previous: CardState | None, *, question_id: str, topic: str, rev: int, correct: bool,
+    now: datetime,
+) -> CardState:
+    """The card after one graded answer; a missing card or a changed `rev` starts afresh."""
+    from fsrs import Rating
+
+    start = previous is None or previous.rev != rev
+    card = _new_card(now) if start else _to_fsrs(previous)
+    rating = Rating.Good if correct else Rating.Again
+    card, _ = scheduler().review_card(card, rating, review_datetime=utc(now))
+    return _from_fsrs(card, question_id=question_id, topic=topic, rev=rev)
+
+
+def replay(question_id: str, reviews: Iterable[tuple[str, int, bool, datetime]]) -> CardState | None:
+    """Rebuild a card from its reviews (topic, rev, correct, time), oldest first."""
+    card: CardState | None = None
+    for topic, rev, correct, moment in reviews:
+        card = advance(card, question_id=question_id, topic=topic, rev=rev, correct=correct, now=moment)
+    return card
+
+
+def _new_card(now: datetime) -> Card:
+    """A fresh FSRS card (card_id given: fsrs sleeps 1 ms to invent one otherwise)."""
+    from fsrs import Card
+
+    return Card(card_id=0, due=utc(now))
+
+
+def _to_fsrs(state: CardState) -> Card:
+    """A stored card as an fsrs.Card."""
+    from fsrs import Card, State
+
+    return Card(
+        card_id=0,
+        state=State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+    )
+
+
+def _from_fsrs(card: Card, *, question_id: str, topic: str, rev: int) -> CardState:
+    """An fsrs.Card as a storable card."""
+    return CardState(
+        question_id=question_id,
+        topic=topic,
+        rev=rev,
+        state=int(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=utc(card.due),
+        last_review=utc(card.last_review) if card.last_review else None,
+    )
