@@ -1,0 +1,213 @@
+"""`rnnprep kata`: list, start, read, check, hint, solve and reset the NumPy katas.
+
+`kata list` and `kata start NAME` are sub-commands; any other word is a kata name handled by
+one command (`rnnprep kata lstm --check`). The logic lives in rnnprep.kata.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rnnprep.cli.app import App, pass_app
+from rnnprep.errors import RnnprepError
+from rnnprep.kata import checking, progress, registry
+from rnnprep.kata import workspace as kata_workspace
+from rnnprep.kata.watch import changes
+
+WORKSPACE_HELP = "Folder holding katas/NAME/NAME.py (default: $RNNPREP_WORKSPACE, else the current folder)."
+
+
+class KataGroup(click.Group):
+    """A group where any word that is not a sub-command names a kata."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            return args[0], run_kata, args[1:]  # the kata name becomes the command's info_name
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=KataGroup, invoke_without_command=True)
+@click.pass_context
+def kata(ctx: click.Context) -> None:
+    """Implement RNN, LSTM and GRU in NumPy, graded against torch.
+
+    \b
+    Usage:
+      rnnprep kata list                  the katas, in learning-path order
+      rnnprep kata start NAME            copy a starter into your workspace
+      rnnprep kata NAME                  read the instructions
+      rnnprep kata NAME --check          grade your file (exit 0 pass, 1 fail)
+      rnnprep kata NAME --hint | --solution | --reset | --watch
+
+    \b
+    Example:
+      rnnprep kata start lstm && rnnprep kata lstm --check
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_katas)
+
+
+@kata.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@pass_app
+def list_katas(app: App, as_json: bool) -> None:
+    """List the katas with difficulty and your status.
+
+    Example: rnnprep kata list
+    """
+    rows = progress.overview(registry.default().katas, _statuses(app))
+    if as_json:
+        click.echo(json.dumps([row.to_dict() for row in rows], indent=2))
+        return
+    colours = {"passed": "green", "failing": "red", "new": None}
+    width = max(len(row.name) for row in rows)
+    for row in rows:
+        status = app.style(f"{row.status:<7}", fg=colours[row.status])
+        click.echo(f"{row.level:>2}. {row.name:<{width}}  {row.difficulty:<6}  {status}  {row.title}")
+
+
+@kata.command("start")
+@click.argument("name")
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), help=WORKSPACE_HELP)
+def start(name: str, workspace: Path | None) -> None:
+    """Copy a kata's starter and instructions into your workspace (never overwriting).
+
+    Example: rnnprep kata start lstm --workspace ~/rnn-practice
+    """
+    chosen = registry.get(name)
+    report = kata_workspace.start(chosen, workspace)
+    for path in report.copied:
+        click.echo(f"Created {path}")
+    for path in report.kept:
+        click.echo(f"Kept {path} (already there; left untouched)")
+    click.echo(f"Edit {report.folder / (name + '.py')}, then run `rnnprep kata {name} --check`.")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--check", is_flag=True, help="Grade your file against torch on fresh random cases.")
+@click.option("--watch", is_flag=True, help="Check now and again on every save, until Ctrl-C.")
+@click.option("--hint", is_flag=True, help="Show the next hint (one more each time).")
+@click.option("--solution", is_flag=True, help="Show the reference solution (after a pass).")
+@click.option("--force", is_flag=True, help="With --solution: show it even before a pass.")
+@click.option("--reset", is_flag=True, help="Restore the starter, backing up your file first.")
+@click.option("--yes", "-y", is_flag=True, help="With --reset: do not ask for confirmation.")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Grade (or reset) this file instead.")
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), help=WORKSPACE_HELP)
+@click.option("--seed", type=int, help="Replay the cases of an earlier check.")
+@click.option("--json", "as_json", is_flag=True, help="Print the check result as JSON.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help=f"Seconds before your code is stopped (default {checking.DEFAULT_TIMEOUT:g}).")
+@click.option("--capsule-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to save a replay capsule of a failing case.")
+@pass_app
+@click.pass_context
+def run_kata(ctx: click.Context, app: App, **options: Any) -> None:
+    """Show a kata's instructions, or check, hint, solve, reset or watch it.
+
+    \b
+    Examples:
+      rnnprep kata lstm                  the instructions
+      rnnprep kata lstm --check          grade katas/lstm/lstm.py
+      rnnprep kata lstm --check --seed 1234 --json
+      rnnprep kata lstm --watch --file my_lstm.py
+    """
+    chosen = registry.get(str(ctx.info_name))
+    action = _action(options)
+    if action in ("check", "watch"):
+        path = kata_workspace.existing_user_file(chosen, options["workspace"], options["file"])
+        ctx.exit(_check(app, chosen, path, options) if action == "check" else _watch(app, chosen, path, options))
+    elif action == "hint":
+        _show_hint(app, chosen)
+    elif action == "solution":
+        _show_solution(app, chosen, options["force"])
+    elif action == "reset":
+        _reset(chosen, kata_workspace.user_file(chosen, options["workspace"], options["file"]), options["yes"])
+    else:
+        click.echo(chosen.readme.read_text(encoding="utf-8").rstrip())
+
+
+def _action(options: dict[str, Any]) -> str:
+    """The one action asked for ("show" when none); UsageError on a contradictory mix."""
+    chosen = [name for name in ("check", "watch", "hint", "solution", "reset") if options[name]]
+    if chosen == ["check", "watch"]:
+        chosen = ["watch"]  # --watch checks anyway
+    if len(chosen) > 1:
+        raise click.UsageError("Choose one of --check, --watch, --hint, --solution, --reset.")
+    action = chosen[0] if chosen else "show"
+    misplaced = [name for name in ("seed", "as_json", "timeout", "capsule_dir") if options[name] not in (None, False)]
+    if misplaced and action not in ("check", "watch"):
+        flag = "--" + misplaced[0].replace("as_json", "json").replace("_", "-")
+        raise click.UsageError(f"{flag} only applies with --check or --watch.")
+    if options["force"] and action != "solution":
+        raise click.UsageError("--force only applies with --solution.")
+    if options["yes"] and action != "reset":
+        raise click.UsageError("--yes only applies with --reset.")
+    return action
+
+
+def _statuses(app: App) -> dict[str, str]:
+    """name -> "passed"/"failing" from the store; empty (with a warning) if it cannot be read."""
+    try:
+        return {name: status.status for name, status in app.store.kata_status().items()}
+    except RnnprepError as error:
+        click.echo(f"Warning: kata status unavailable: {error}", err=True)
+        return {}
+
+
+def _check(app: App, chosen: registry.Kata, path: Path, options: dict[str, Any]) -> int:
+    """Grade once, print, record; the exit code (0 passed, 1 failed)."""
+    result = checking.check(
+        chosen, path, seed=options["seed"], timeout=options["timeout"] or checking.DEFAULT_TIMEOUT,
+        capsule_dir=options["capsule_dir"],
+    )
+    if options["as_json"]:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(checking.render(result, app.style))
+    try:
+        checking.record(chosen, result, app.store)
+    except RnnprepError as error:  # the grade stands even if it cannot be saved
+        click.echo(f"Warning: attempt not saved: {error}", err=True)
+    return 0 if result.passed else 1
+
+
+def _watch(app: App, chosen: registry.Kata, path: Path, options: dict[str, Any]) -> int:
+    """Check on every save until Ctrl-C; the exit code of the last check."""
+    code = 1
+    click.echo(f"Watching {path}: save to re-check, Ctrl-C to stop.", err=True)
+    try:
+        for _ in changes(path):
+            code = _check(app, chosen, path, options)
+            click.echo(app.style("Waiting for changes...", dim=True), err=True)
+    except KeyboardInterrupt:
+        click.echo("Stopped watching.", err=True)
+    return code
+
+
+def _show_hint(app: App, chosen: registry.Kata) -> None:
+    """Print the next hint."""
+    hint = progress.next_hint(app.home, chosen)
+    click.echo(f"{app.style(f'Hint {hint.number}/{hint.total}', bold=True)}: {hint.text}")
+    if hint.is_last:
+        click.echo(f"That was the last hint. The solution unlocks after a pass "
+                   f"(`rnnprep kata {chosen.name} --solution`), or now with --force.")
+
+
+def _show_solution(app: App, chosen: registry.Kata, force: bool) -> None:
+    """Print the reference solution if unlocked."""
+    status = _statuses(app).get(chosen.name)
+    click.echo(progress.solution_text(chosen, passed=status == "passed", force=force).rstrip())
+
+
+def _reset(chosen: registry.Kata, path: Path, yes: bool) -> None:
+    """Restore the starter at `path` after confirmation, keeping a backup."""
+    if not yes:
+        click.confirm(f"Replace {path} with the starter of '{chosen.name}'? Your file is backed up first.", abort=True)
+    saved = kata_workspace.reset(chosen, path)
+    if saved is not None:
+        click.echo(f"Backed up your file to {saved}")
+    click.echo(f"Restored the starter at {path}")

@@ -1,0 +1,96 @@
+"""rnnprep.kata.registry: loading, validation and did-you-mean lookup of katas.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rnnprep.errors import RnnprepError
+from rnnprep.kata import registry
+from rnnprep.kata.registry import RegistryError, UnknownKataError
+
+
+def entry(name: str, level: int, **changes: object) -> dict[str, object]:
+    """A valid registry entry."""
+    base: dict[str, object] = {
+        "name": name, "title": f"The {name} kata", "level": level, "difficulty": "easy",
+        "topics": ["rnn"], "prerequisites": [], "entry": [f"{name}_fn"],
+        "hints": ["nudge", "equation", "near-code"],
+    }
+    return {**base, **changes}
+
+
+def write(tmp_path: Path, katas: list[dict[str, object]], fmt: int = 1) -> Path:
+    path = tmp_path / "katas.yaml"
+    path.write_text(yaml.safe_dump({"format": fmt, "katas": katas}), encoding="utf-8")
+    return path
+
+
+def test_shipped_registry_loads_in_level_order():
+    katas = registry.default().katas
+    assert [k.level for k in katas] == sorted(k.level for k in katas)
+    assert katas[0].name == "rnn_cell"
+    lstm = registry.get("lstm")
+    assert lstm.entry == ("lstm_forward",)
+    assert lstm.starter.name == "lstm.py" and lstm.starter.parent.name == "lstm"
+    assert lstm.solution.name == "lstm.py" and lstm.solution.parent.name == "solutions"
+
+
+def test_sorted_by_level_not_file_order(tmp_path):
+    path = write(tmp_path, [entry("b", 2), entry("a", 1)])
+    assert registry.load(path).names() == ["a", "b"]
+
+
+@pytest.mark.parametrize(("typo", "suggestion"), [("lstn", "lstm"), ("gru-cell", "gru_cell"), ("LSTM_CELL", "lstm_cell")])
+def test_unknown_name_suggests_the_closest(typo, suggestion):
+    with pytest.raises(UnknownKataError, match=f"Did you mean '{suggestion}'"):
+        registry.get(typo)
+
+
+def test_unknown_name_without_close_match_points_at_the_list():
+    with pytest.raises(UnknownKataError) as caught:
+        registry.get("transformer")
+    assert "Did you mean" not in str(caught.value)
+    assert "rnnprep kata list" in str(caught.value)
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("katas", "message"),
+    [
+        ([entry("a", 1, hints=["one", "two"])], "at least 3 hints"),
+        ([entry("a", 1, difficulty="brutal")], "'difficulty' must be one of"),
+        ([entry("a", 1), entry("a", 2)], "used twice"),
+        ([entry("a", 1), entry("b", 1)], "level 1 is already used by 'a'"),
+        ([entry("a", 1, prerequisites=["zzz"])], "unknown prerequisite 'zzz'"),
+        ([entry("a", 1, prerequisites=["b"]), entry("b", 2)], "must have a lower level"),
+        ([entry("a-b", 1)], "Python identifier"),
+        ([entry("a", 0)], "positive integer"),
+        ([entry("a", 1, entry=[])], "at least one"),
+        ([entry("a", 1, hint=["x"])], "unknown key(s) hint"),
+        ([{"name": "a"}], "missing key(s)"),
+        (["just a string"], "katas[0]"),
+    ],
+)
+def test_invalid_registry_names_file_kata_and_problem(tmp_path, katas, message):
+    path = write(tmp_path, katas)
+    with pytest.raises(RegistryError) as caught:
+        registry.load(path)
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_wrong_format_version_is_rejected(tmp_path):
+    with pytest.raises(RegistryError, match="format: 1"):
+        registry.load(write(tmp_path, [entry("a", 1)], fmt=2))
+
+
+def test_unreadable_or_invalid_yaml_is_a_user_error(tmp_path):
+    with pytest.raises(RnnprepError, match="Cannot read"):
+        registry.load(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("katas: [\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="not valid YAML"):
+        registry.load(bad)
