@@ -1,0 +1,156 @@
+"""How each kata's arguments and return value map onto the shared reference.
+
+`inputs` are the keyword arguments the grader passed to the user's function (for the class
+katas: the attributes it set, plus "X"); a kata's outputs are named so that messages can say
+which one is off ("output", "h_n", "c_n"; "h_t", "c_t"; "y", "h", "c").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rnnprep.grading.diagnosis.reference import Array, Case, Trace
+
+
+def f64(a: Any) -> Array:
+    """A float64 copy of an array-like."""
+    return np.array(a, dtype=np.float64)
+
+
+def _opt(a: Any) -> Array | None:
+    """f64 of an optional state."""
+    return None if a is None else f64(a)
+
+
+@dataclass(frozen=True)
+class KataSpec:
+    """One kata's family, kind and the adapters between its contract and a `Case`."""
+
+    name: str
+    family: str  # "rnn" | "lstm" | "gru"
+    kind: str  # "cell" | "seq" | "class"
+    to_case: Callable[[Mapping[str, Any]], Case]
+    names: tuple[str, ...]  # the outputs, in the order the kata returns them
+
+    def flatten(self, returned: Any) -> dict[str, Array]:
+        """The user's return value as named float64 arrays."""
+        if self.kind == "cell" and len(self.names) == 1:
+            parts = [returned]
+        elif self.name == "lstm":
+            output, (h_n, c_n) = returned
+            parts = [output, h_n, c_n]
+        else:
+            parts = list(returned)
+        if len(parts) != len(self.names):
+            raise ValueError(f"{self.name} returns {len(self.names)} values, got {len(parts)}")
+        return {n: f64(p) for n, p in zip(self.names, parts, strict=True)}
+
+    def present(self, trace: Trace, case: Case) -> dict[str, Array]:
+        """The kata's named outputs from a reference trace."""
+        if self.kind == "seq":
+            full = {"output": trace["output"], "h_n": trace["h_n"], "c_n": trace["c_n"]}
+        elif self.kind == "cell":
+            full = {"h_t": trace["h_n"], "c_t": trace["c_n"]}
+        else:
+            h_y = trace.get("h_y", trace["h_n"])[0]  # (H,): the state the read-out uses
+            y = case.W_y @ h_y + case.b_y  # (O,)
+            full = {"y": y[:, None], "h": trace["h_n"][0][:, None], "c": trace["c_n"][0][:, None]}
+        return {n: full[n] for n in self.names}
+
+
+def _cell_case(family: str) -> Callable[[Mapping[str, Any]], Case]:
+    """Adapter for the cell katas: one time step, states h_prev (and c_prev)."""
+
+    def to_case(a: Mapping[str, Any]) -> Case:
+        return Case(
+            family=family,
+            x=f64(a["x_t"])[:, None, :],  # (B, 1, I)
+            h0=_opt(a.get("h_prev")),  # (B, H)
+            c0=_opt(a.get("c_prev")),  # (B, H)
+            W_ih=f64(a["W_ih"]),  # (G*H, I)
+            W_hh=f64(a["W_hh"]),  # (G*H, H)
+            b_ih=f64(a["b_ih"]),  # (G*H,)
+            b_hh=f64(a["b_hh"]),  # (G*H,)
+            nonlinearity=a.get("nonlinearity") or "tanh",
+        )
+
+    return to_case
+
+
+def _seq_case(family: str) -> Callable[[Mapping[str, Any]], Case]:
+    """Adapter for the sequence katas: batch-first x, states h0 (and c0)."""
+
+    def to_case(a: Mapping[str, Any]) -> Case:
+        return Case(
+            family=family,
+            x=f64(a["x"]),  # (B, T, I)
+            h0=_opt(a.get("h0")),  # (B, H)
+            c0=_opt(a.get("c0")),  # (B, H)
+            W_ih=f64(a["W_ih"]),  # (G*H, I)
+            W_hh=f64(a["W_hh"]),  # (G*H, H)
+            b_ih=f64(a["b_ih"]),  # (G*H,)
+            b_hh=f64(a["b_hh"]),  # (G*H,)
+            nonlinearity=a.get("nonlinearity") or "tanh",
+        )
+
+    return to_case
+
+
+def _column_sequence(X: Any) -> Array:
+    """The class katas' X (T, I, 1) as a batch of one: (1, T, I)."""
+    X = f64(X)  # (T, I, 1)
+    return X.reshape(X.shape[0], -1)[None]  # (1, T, I)
+
+
+def _simple_rnn_case(a: Mapping[str, Any]) -> Case:
+    """SimpleRNN: a tanh RNN with the one bias bh, read out by Why h_T + by."""
+    H = f64(a["Whh"]).shape[0]
+    return Case(
+        family="rnn",
+        x=_column_sequence(a["X"]),  # (1, T, I)
+        h0=None,
+        c0=None,
+        W_ih=f64(a["Wxh"]),  # (H, I)
+        W_hh=f64(a["Whh"]),  # (H, H)
+        b_ih=f64(a["bh"]).reshape(-1),  # (H,)
+        b_hh=np.zeros(H),  # (H,): the tutorial has a single bias
+        W_y=f64(a["Why"]),  # (O, H)
+        b_y=f64(a["by"]).reshape(-1),  # (O,)
+    )
+
+
+def _classic_lstm_case(a: Mapping[str, Any]) -> Case:
+    """Classic LSTM: W* (H, H+I) act on vstack((h, x)); restack as torch's i, f, g, o."""
+    Ws = [f64(a[k]) for k in ("Wi", "Wf", "WC", "Wo")]  # 4 x (H, H+I)
+    H = Ws[0].shape[0]
+    return Case(
+        family="lstm",
+        x=_column_sequence(a["X"]),  # (1, T, I)
+        h0=None,
+        c0=None,
+        W_ih=np.vstack([W[:, H:] for W in Ws]),  # (4H, I): the x columns
+        W_hh=np.vstack([W[:, :H] for W in Ws]),  # (4H, H): h sits on top in vstack((h, x))
+        b_ih=np.concatenate([f64(a[k]).reshape(-1) for k in ("bi", "bf", "bC", "bo")]),  # (4H,)
+        b_hh=np.zeros(4 * H),  # (4H,)
+        W_y=f64(a["Wy"]),  # (O, H)
+        b_y=f64(a["by"]).reshape(-1),  # (O,)
+    )
+
+
+SPECS: dict[str, KataSpec] = {
+    s.name: s
+    for s in (
+        KataSpec("rnn_cell", "rnn", "cell", _cell_case("rnn"), ("h_t",)),
+        KataSpec("lstm_cell", "lstm", "cell", _cell_case("lstm"), ("h_t", "c_t")),
+        KataSpec("gru_cell", "gru", "cell", _cell_case("gru"), ("h_t",)),
+        KataSpec("rnn", "rnn", "seq", _seq_case("rnn"), ("output", "h_n")),
+        KataSpec("lstm", "lstm", "seq", _seq_case("lstm"), ("output", "h_n", "c_n")),
+        KataSpec("gru", "gru", "seq", _seq_case("gru"), ("output", "h_n")),
+        KataSpec("simple_rnn", "rnn", "class", _simple_rnn_case, ("y", "h")),
+        KataSpec("classic_lstm", "lstm", "class", _classic_lstm_case, ("y", "h", "c")),
+    )
+}
