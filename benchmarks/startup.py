@@ -17,7 +17,10 @@ import time
 COMMANDS: dict[str, tuple[list[str], str | None]] = {
     "python -c pass": ([sys.executable, "-c", "pass"], None),
     "rnnprep --version": ([sys.executable, "-m", "rnnprep", "--version"], None),
-    "rnnprep quiz (to first question)": ([sys.executable, "-m", "rnnprep", "quiz", "--all", "-n", "1"], "q\n"),
+    "rnnprep quiz (to first question)": (
+        [sys.executable, "-m", "rnnprep", "quiz", "--all", "-n", "1"],
+        "q\n",
+    ),
     "rnnprep questions lint": ([sys.executable, "-m", "rnnprep", "questions", "lint"], None),
     "python -c 'import numpy'": ([sys.executable, "-c", "import numpy"], None),
 }
