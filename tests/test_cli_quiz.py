@@ -119,11 +119,11 @@ def test_every_graded_answer_is_recorded(runner, sample_bank, isolated_home):
 
 
 def test_schedule_serves_new_then_says_when_next_review_is(runner, sample_bank):
-    answers = "\n".join(["a", "a,c", "t", "1.25", "bptt", "s", "s", "s"]) + "\n"
-    runner.invoke(cli, ["quiz", "--bank", str(sample_bank), "--topic", "lstm", "--new"], input="a\nt\n")
-    again = runner.invoke(cli, ["quiz", "--bank", str(sample_bank), "--topic", "lstm"], input=answers)
+    first = quiz(runner, sample_bank, "--topic", "lstm", "--new", "--seed", "1", input="t\na\n")
+    assert first.output.splitlines()[-1] == "Score: 2/2"
+    again = quiz(runner, sample_bank, "--topic", "lstm", input="")
     assert "Nothing is due for review. The next review is due" in again.output
-    only_new = runner.invoke(cli, ["quiz", "--bank", str(sample_bank), "--topic", "lstm", "--new"])
+    only_new = quiz(runner, sample_bank, "--topic", "lstm", "--new")
     assert "You have seen every question that matches" in only_new.output
 
 
