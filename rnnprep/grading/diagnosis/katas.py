@@ -62,34 +62,17 @@ class KataSpec:
         return {n: full[n] for n in self.names}
 
 
-def _cell_case(family: str) -> Callable[[Mapping[str, Any]], Case]:
-    """Adapter for the cell katas: one time step, states h_prev (and c_prev)."""
+def _recurrent_case(family: str, *, cell: bool) -> Callable[[Mapping[str, Any]], Case]:
+    """Adapter for the cell katas (x_t, h_prev, c_prev) and sequence katas (x, h0, c0)."""
+    x_key, h_key, c_key = ("x_t", "h_prev", "c_prev") if cell else ("x", "h0", "c0")
 
     def to_case(a: Mapping[str, Any]) -> Case:
+        x = f64(a[x_key])  # (B, I) for a cell, (B, T, I) for a sequence
         return Case(
             family=family,
-            x=f64(a["x_t"])[:, None, :],  # (B, 1, I)
-            h0=_opt(a.get("h_prev")),  # (B, H)
-            c0=_opt(a.get("c_prev")),  # (B, H)
-            W_ih=f64(a["W_ih"]),  # (G*H, I)
-            W_hh=f64(a["W_hh"]),  # (G*H, H)
-            b_ih=f64(a["b_ih"]),  # (G*H,)
-            b_hh=f64(a["b_hh"]),  # (G*H,)
-            nonlinearity=a.get("nonlinearity") or "tanh",
-        )
-
-    return to_case
-
-
-def _seq_case(family: str) -> Callable[[Mapping[str, Any]], Case]:
-    """Adapter for the sequence katas: batch-first x, states h0 (and c0)."""
-
-    def to_case(a: Mapping[str, Any]) -> Case:
-        return Case(
-            family=family,
-            x=f64(a["x"]),  # (B, T, I)
-            h0=_opt(a.get("h0")),  # (B, H)
-            c0=_opt(a.get("c0")),  # (B, H)
+            x=x[:, None, :] if cell else x,  # (B, T, I); a cell is one step, T = 1
+            h0=_opt(a.get(h_key)),  # (B, H)
+            c0=_opt(a.get(c_key)),  # (B, H)
             W_ih=f64(a["W_ih"]),  # (G*H, I)
             W_hh=f64(a["W_hh"]),  # (G*H, H)
             b_ih=f64(a["b_ih"]),  # (G*H,)
@@ -144,12 +127,12 @@ def _classic_lstm_case(a: Mapping[str, Any]) -> Case:
 SPECS: dict[str, KataSpec] = {
     s.name: s
     for s in (
-        KataSpec("rnn_cell", "rnn", "cell", _cell_case("rnn"), ("h_t",)),
-        KataSpec("lstm_cell", "lstm", "cell", _cell_case("lstm"), ("h_t", "c_t")),
-        KataSpec("gru_cell", "gru", "cell", _cell_case("gru"), ("h_t",)),
-        KataSpec("rnn", "rnn", "seq", _seq_case("rnn"), ("output", "h_n")),
-        KataSpec("lstm", "lstm", "seq", _seq_case("lstm"), ("output", "h_n", "c_n")),
-        KataSpec("gru", "gru", "seq", _seq_case("gru"), ("output", "h_n")),
+        KataSpec("rnn_cell", "rnn", "cell", _recurrent_case("rnn", cell=True), ("h_t",)),
+        KataSpec("lstm_cell", "lstm", "cell", _recurrent_case("lstm", cell=True), ("h_t", "c_t")),
+        KataSpec("gru_cell", "gru", "cell", _recurrent_case("gru", cell=True), ("h_t",)),
+        KataSpec("rnn", "rnn", "seq", _recurrent_case("rnn", cell=False), ("output", "h_n")),
+        KataSpec("lstm", "lstm", "seq", _recurrent_case("lstm", cell=False), ("output", "h_n", "c_n")),
+        KataSpec("gru", "gru", "seq", _recurrent_case("gru", cell=False), ("output", "h_n")),
         KataSpec("simple_rnn", "rnn", "class", _simple_rnn_case, ("y", "h")),
         KataSpec("classic_lstm", "lstm", "class", _classic_lstm_case, ("y", "h", "c")),
     )
