@@ -57,7 +57,7 @@ _MISTAKES = (
         (
             "lstm.gates.activations",
             "lstm.gates.candidate-tanh",
-            "rnn.recurrence.relu-option",
+            "pytorch-api.defaults.rnn-nonlinearity",
             "gru.gates.value-ranges",
             "fundamentals.activations.tanh-vs-sigmoid",
         ),
@@ -94,7 +94,7 @@ _MISTAKES = (
         "Loop for t in range(T), feeding x[:, t], and store each h at output[:, t].",
         (
             "rnn.bidirectional.backward-final-state",
-            "pytorch-api.bidir.last-step-backward",
+            "rnn.bidirectional.backward-final-state",
         ),
     ),
     Mistake(
