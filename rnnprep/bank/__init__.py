@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from rnnprep.bank.cache import BankCache
 from rnnprep.bank.model import Bank, Choice, ParamSpec, Question, Tolerance
 from rnnprep.bank.validate import Problem, validate_bank
 from rnnprep.bank.yamlines import YamlSyntaxError, load
@@ -55,9 +56,11 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def read_bank(path: Path) -> tuple[Bank | None, list[Problem]]:
-    """Load and validate one bank file."""
+def read_bank(path: Path, cache: BankCache | None = None) -> tuple[Bank | None, list[Problem]]:
+    """Load and validate one bank file (through `cache` when given)."""
     shown = _display(path)
+    if cache is not None and path.is_file():
+        return cache.get_or_compute(path, shown, lambda: read_bank(path))
     if not path.is_file():
         return None, [Problem(shown, 0, None, "no such file")]
     try:
@@ -73,11 +76,13 @@ def _read_all(paths: Sequence[Path]) -> tuple[list[Bank], list[Problem]]:
     """Read several banks and add cross-bank problems (duplicate ids, duplicate bank ids)."""
     banks: list[Bank] = []
     problems: list[Problem] = []
+    cache = BankCache()
     for path in paths:
-        bank, found = read_bank(path)
+        bank, found = read_bank(path, cache)
         problems.extend(found)
         if bank is not None:
             banks.append(bank)
+    cache.save()
     first_seen: dict[str, Question] = {}
     for bank in banks:
         for question in bank.questions:
