@@ -163,15 +163,19 @@ def _load_user_module(path: str, module_name: str) -> Any:
 
 def _call(module: Any, call: dict[str, Any], arrays: Any) -> Any:
     """Run one case: a function call, or build an object, set attributes and call a method."""
+    import numpy as np
+
     target = getattr(module, call["target"])
     args = [decode(node, arrays) for node in call["args"]]
     kwargs = {k: decode(node, arrays) for k, node in call["kwargs"].items()}
-    if call.get("method") is None:
-        return target(*args, **kwargs)
-    instance = target(*[decode(node, arrays) for node in call["init_args"]])
-    for name, node in call["attrs"].items():
-        setattr(instance, name, decode(node, arrays))
-    return getattr(instance, call["method"])(*args, **kwargs)
+    # A suite may turn floating-point warnings (e.g. divide by zero) into exceptions.
+    with np.errstate(**call.get("errstate", {})):
+        if call.get("method") is None:
+            return target(*args, **kwargs)
+        instance = target(*[decode(node, arrays) for node in call["init_args"]])
+        for name, node in call["attrs"].items():
+            setattr(instance, name, decode(node, arrays))
+        return getattr(instance, call["method"])(*args, **kwargs)
 
 
 def run(workdir: Path, isolated: bool = True) -> None:

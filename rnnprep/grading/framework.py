@@ -40,7 +40,9 @@ class Call:
     A function call ``target(*args.values(), **kwargs)``; or, when ``method`` is set,
     ``obj = target(*init_args)``, then ``setattr(obj, name, value)`` for each of ``attrs``,
     then ``obj.method(*args.values(), **kwargs)``. ``args`` are passed by position; their
-    names only serve messages and the diagnosis.
+    names only serve messages and the diagnosis. ``errstate`` (e.g. ``{"divide": "raise"}``)
+    is applied with ``np.errstate`` around the call, so a floating-point warning the kata
+    forbids becomes an exception reported at the user's line.
     """
 
     target: str
@@ -49,6 +51,7 @@ class Call:
     method: str | None = None
     init_args: list[Any] = field(default_factory=list)
     attrs: dict[str, Any] = field(default_factory=dict)
+    errstate: dict[str, str] = field(default_factory=dict)
 
     def inputs(self) -> dict[str, Any]:
         """Everything the user's code received, by name (attributes included)."""

@@ -118,6 +118,7 @@ def write_job(workdir: Path, path: Path, suite: Suite, cases: list[Case]) -> Non
             "method": call.method,
             "init_args": [child.encode(v, arrays, "in") for v in call.init_args],
             "attrs": {k: child.encode(v, arrays, "in") for k, v in call.attrs.items()},
+            "errstate": dict(call.errstate),
         }
         encoded.append({"id": number, "call": node})
     np.savez(workdir / child.INPUTS, **arrays)
