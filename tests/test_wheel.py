@@ -47,3 +47,18 @@ def test_wheel_ships_content_and_runs_outside_the_repo(installed: Path, tmp_path
     assert quiz.returncode == 0, quiz.stderr
     assert quiz.stdout.splitlines()[-1] == "Score: 0/0"
     assert "[1/2]" in quiz.stdout
+
+
+def test_wheel_katas_start_and_check_outside_the_repo(installed: Path, tmp_path: Path):
+    listing = run(installed, tmp_path, "kata", "list")
+    assert listing.returncode == 0 and "lstm_backward" in listing.stdout
+    started = run(installed, tmp_path, "kata", "start", "rnn_cell")
+    assert started.returncode == 0, started.stderr
+    starter = tmp_path / "katas" / "rnn_cell" / "rnn_cell.py"
+    assert starter.is_file() and (tmp_path / "katas" / "rnn_cell" / "README.md").is_file()
+    failing = run(installed, tmp_path, "kata", "rnn_cell", "--check", "--json")
+    assert failing.returncode == 1 and '"passed": false' in failing.stdout
+    solution = run(installed, tmp_path, "kata", "rnn_cell", "--solution", "--force")
+    starter.write_text(solution.stdout)
+    passing = run(installed, tmp_path, "kata", "rnn_cell", "--check")
+    assert passing.returncode == 0, passing.stdout + passing.stderr
