@@ -57,6 +57,7 @@ def main() -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     env["RNNPREP_HOME"] = tempfile.mkdtemp(prefix="rnnprep-bench-")  # never the real store
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed packages run: bytecode compiled
     check = (
         "import sys; from pathlib import Path; from rnnprep.grading import check_file; "
         f"r = check_file({options.kata!r}, Path({str(solution)!r})); sys.exit(0 if r.passed else 1)"

@@ -11,9 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rnnprep.bank.cache import BankCache
-from rnnprep.bank.model import Bank, Choice, ParamSpec, Question, Tolerance
-from rnnprep.bank.validate import Problem, validate_bank
-from rnnprep.bank.yamlines import YamlSyntaxError, load
+from rnnprep.bank.model import Bank, Choice, ParamSpec, Problem, Question, Tolerance
 from rnnprep.errors import BankError
 
 __all__ = [
@@ -63,6 +61,10 @@ def read_bank(path: Path, cache: BankCache | None = None) -> tuple[Bank | None, 
         return cache.get_or_compute(path, shown, lambda: read_bank(path))
     if not path.is_file():
         return None, [Problem(shown, 0, None, "no such file")]
+    # Imported here: with a warm cache the quiz never needs the YAML parser or the validator.
+    from rnnprep.bank.validate import validate_bank
+    from rnnprep.bank.yamlines import YamlSyntaxError, load
+
     try:
         raw = load(path)
     except YamlSyntaxError as error:

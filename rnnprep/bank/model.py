@@ -93,3 +93,18 @@ class Bank:
     version: int
     path: str
     questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a bank, located by file, line and question id."""
+
+    path: str
+    line: int
+    question_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        who = f" [{self.question_id}]" if self.question_id else ""
+        return f"{where}{who}: {self.message}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
 from typing import Any
 
 from rnnprep.bank import expr as expressions
@@ -15,6 +14,7 @@ from rnnprep.bank.model import (
     Bank,
     Choice,
     ParamSpec,
+    Problem,
     Question,
     Tolerance,
 )
@@ -36,21 +36,6 @@ TYPE_KEYS: dict[str, set[str]] = {
     "order": {"items"},
 }
 LETTERS = string.ascii_lowercase
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a bank, located by file, line and question id."""
-
-    path: str
-    line: int
-    question_id: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        who = f" [{self.question_id}]" if self.question_id else ""
-        return f"{where}{who}: {self.message}"
 
 
 class _Collector:
