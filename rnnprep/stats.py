@@ -22,11 +22,11 @@ BAR_WIDTH = 10
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
-def question_topics() -> dict[str, str]:
-    """Question id -> topic for every shipped question (BankError if a bank is broken)."""
+def shipped_questions() -> dict[str, tuple[str, int]]:
+    """Question id -> (topic, rev) for every shipped question (BankError if a bank is broken)."""
     from rnnprep.bank import load_questions
 
-    return {question.id: question.topic for question in load_questions()}
+    return {question.id: (question.topic, question.rev) for question in load_questions()}
 
 
 def kata_names(directory: Path | None = None) -> list[str]:
@@ -48,16 +48,17 @@ def kata_names(directory: Path | None = None) -> list[str]:
 
 def compute_stats(
     store: Store, *, topics: Mapping[str, str], katas: Sequence[str],
-    now: datetime | None = None, tz: tzinfo | None = None,
+    now: datetime | None = None, tz: tzinfo | None = None, revs: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """Everything `rnnprep stats` shows, as JSON-ready data.
 
     `topics` maps the shipped question ids to their topic (for "mastered 3/12");
     `katas` lists the registry's katas; `tz` decides where a day ends for the streak
-    (the local zone when None).
+    (the local zone when None); `revs` gives each question's current `rev`: a card
+    scheduled for an older rev counts as new, as it does in the quiz.
     """
     moment = utc(now)
-    by_topic = _topic_table(store, topics, moment)
+    by_topic = _topic_table(store, topics, moment, revs or {})
     answered = sum(row["answered"] for row in by_topic.values())
     correct = sum(row["correct"] for row in by_topic.values())
     return {
@@ -83,19 +84,23 @@ def gather(store: Store, now: datetime | None = None) -> tuple[dict[str, Any], l
     """
     warnings: list[str] = []
     try:
-        topics = question_topics()
+        questions = shipped_questions()
     except RnnprepError as error:
-        topics = {}
+        questions = {}
         warnings.append(f"Question counts are missing because the banks have problems. {error}")
+    topics = {qid: topic for qid, (topic, _) in questions.items()}
+    revs = {qid: rev for qid, (_, rev) in questions.items()}
     try:
         katas = kata_names()
     except RnnprepError as error:
         katas = []
         warnings.append(f"Katas never attempted are missing. {error}")
-    return compute_stats(store, topics=topics, katas=katas, now=now), warnings
+    return compute_stats(store, topics=topics, katas=katas, now=now, revs=revs), warnings
 
 
-def _topic_table(store: Store, topics: Mapping[str, str], now: datetime) -> dict[str, dict[str, Any]]:
+def _topic_table(
+    store: Store, topics: Mapping[str, str], now: datetime, revs: Mapping[str, int]
+) -> dict[str, dict[str, Any]]:
     """Per topic: questions (shipped or answered), answered, correct, accuracy, due now, mastered."""
     table: dict[str, dict[str, Any]] = {}
     ids: dict[str, set[str]] = {}
@@ -112,6 +117,8 @@ def _topic_table(store: Store, topics: Mapping[str, str], now: datetime) -> dict
         row(topic).update(answered=answered, correct=correct, accuracy=_ratio(correct, answered))
     for card in store.cards():
         ids.setdefault(card.topic, set()).add(card.question_id)  # user banks count too
+        if card.rev != revs.get(card.question_id, card.rev):
+            continue  # the question's meaning changed: it starts over, neither due nor mastered
         if card.due <= now:
             row(card.topic)["due_now"] += 1
         if (card.stability or 0.0) >= MASTERED_STABILITY_DAYS:

@@ -18,7 +18,7 @@ TOPICS = {"lstm.q1": "lstm", "lstm.q2": "lstm", "gru.q1": "gru"}
 @pytest.fixture
 def fixed_content(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fixed banks and kata registry, whatever content ships today."""
-    monkeypatch.setattr("rnnprep.stats.question_topics", lambda: dict(TOPICS))
+    monkeypatch.setattr("rnnprep.stats.shipped_questions", lambda: {q: (t, 1) for q, t in TOPICS.items()})
     monkeypatch.setattr("rnnprep.stats.kata_names", lambda: ["rnn_cell", "lstm"])
 
 

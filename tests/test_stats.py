@@ -142,13 +142,25 @@ def test_render_with_no_answers_points_to_the_quiz(store: Store) -> None:
 
 
 def test_gather_turns_broken_content_into_warnings(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken() -> dict[str, str]:
+    def broken() -> dict[str, tuple[str, int]]:
         raise BankError("questions/lstm.yaml:3 [lstm.q1]: missing field 'prompt'")
 
-    monkeypatch.setattr("rnnprep.stats.question_topics", broken)
+    monkeypatch.setattr("rnnprep.stats.shipped_questions", broken)
     monkeypatch.setattr("rnnprep.stats.kata_names", lambda: ["rnn_cell"])
     answer(store, "lstm.q1", True, NOW)
     stats, warnings = gather(store, now=NOW)
     assert stats["answered"] == 1 and stats["by_topic"]["lstm"]["questions"] == 1
     assert list(stats["katas"]) == ["rnn_cell"]
     assert len(warnings) == 1 and "questions/lstm.yaml:3" in warnings[0]
+
+
+def test_a_question_whose_rev_changed_is_neither_due_nor_mastered(store: Store) -> None:
+    for day in range(8):  # enough right answers for a long stability
+        store.record_review("lstm.q1", topic="lstm", rev=1, answer="a", correct=True,
+                            response_time=1.0, now=NOW - timedelta(days=400 - 50 * day))
+    later = NOW + timedelta(days=3650)  # long after: the card is due
+    before = compute_stats(store, topics=TOPICS, katas=[], now=later, revs={"lstm.q1": 1})
+    assert before["by_topic"]["lstm"]["due_now"] == 1
+    after = compute_stats(store, topics=TOPICS, katas=[], now=later, revs={"lstm.q1": 2})
+    assert after["by_topic"]["lstm"]["due_now"] == 0 and after["by_topic"]["lstm"]["mastered"] == 0
+    assert after["by_topic"]["lstm"]["answered"] == 8  # the history itself is kept
