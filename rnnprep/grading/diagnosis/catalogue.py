@@ -165,7 +165,7 @@ _MISTAKES = (
         "The formula is right but the numbers lost precision: a float16 cast, a rounding, or a "
         "float32 step inside a float64 case. float16 keeps about 3 decimal digits, float32 about 7.",
         "Compute in the input's dtype (float64 stays float64); do not round or cast to float16.",
-        ("gradients.clip.amp-order",),
+        ("fundamentals.numerics.float16-eps", "gradients.clip.amp-order"),
     ),
     Mistake(
         "batch-time-swapped",
