@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -154,6 +155,9 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh, bug=""):
         b_hh = np.zeros_like(b_hh)
     if bug == "missing-bias:ih":
         b_ih = np.zeros_like(b_ih)
+    if bug == "missing-bias:g":  # gates written one by one, the candidate's biases forgotten
+        b_ih, b_hh = b_ih.copy(), b_hh.copy()
+        b_ih[at["g"]] = b_hh[at["g"]] = 0
     zero = np.zeros((B, H), dtype=x.dtype)
     h = zero if h0 is None or bug.startswith("initial-state-ignored") else h0
     c = zero if c0 is None or bug == "initial-state-ignored" else c0
@@ -193,6 +197,9 @@ def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh, bug=""):
     at = {name: slice(k * H, (k + 1) * H) for k, name in enumerate(order)}
     if bug == "missing-bias":
         b_ih = np.zeros_like(b_ih)
+    if bug == "missing-bias:z":  # the update gate without its biases
+        b_ih, b_hh = b_ih.copy(), b_hh.copy()
+        b_ih[at["z"]] = b_hh[at["z"]] = 0
     h = np.zeros((B, H), dtype=x.dtype) if h0 is None or bug == "initial-state-ignored" else h0
     xs = x.reshape(T, B, I) if bug == "batch-time-swapped" else x.transpose(1, 0, 2)
     outs = [None] * T
@@ -253,7 +260,8 @@ def simple_rnn(a: dict, bug: str = "") -> tuple[np.ndarray, np.ndarray]:
     for x in X:
         h = act(a["Wxh"] @ x + Whh @ h + bh)
     by = 0 if bug == "missing-bias:by" else a["by"]
-    return a["Why"] @ h + by, h
+    y = a["Why"] @ h + by
+    return (h, y) if bug == "return-order" else (y, h)
 
 
 def classic_lstm(a: dict, bug: str = "") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -263,11 +271,13 @@ def classic_lstm(a: dict, bug: str = "") -> tuple[np.ndarray, np.ndarray, np.nda
         X = X[:-1]
     Wf, Wi = (a["Wi"], a["Wf"]) if bug == "gate-order" else (a["Wf"], a["Wi"])
     b = {k: 0 if bug == "missing-bias" else a[k] for k in ("bf", "bi", "bC", "bo")}
+    if bug == "missing-bias:bC":  # only the candidate's bias forgotten
+        b["bC"] = 0
     H = a["Wf"].shape[0]
     h = np.zeros((H, 1), dtype=X.dtype)
     c = np.zeros((H, 1), dtype=X.dtype)
     for x in X:
-        z = np.vstack((h, x))
+        z = np.vstack((x, h)) if bug == "concat-order" else np.vstack((h, x))
         f = sig(Wf @ z + b["bf"])
         i = sig(Wi @ z + b["bi"])
         g = (
@@ -279,7 +289,8 @@ def classic_lstm(a: dict, bug: str = "") -> tuple[np.ndarray, np.ndarray, np.nda
         c = c + i * g if bug == "forget-gate-unused" else f * c + i * g
         h = o * np.tanh(c)
     y = a["Wy"] @ h + a["by"]
-    return (y, c, h) if bug == "state-swap" else (y, h, c)
+    returned = {"state-swap": (y, c, h), "return-order": (h, c, y), "return-order:hyc": (h, y, c)}
+    return returned.get(bug, (y, h, c))
 
 
 SEQ = {"rnn": rnn_forward, "lstm": lstm_forward, "gru": gru_forward}
@@ -340,6 +351,7 @@ BUGS: dict[str, list[str]] = {
         "gate-order:figo",
         "missing-bias",
         "missing-bias:ih",
+        "missing-bias:g",
         "wrong-activation",
         "wrong-activation:gates",
         "wrong-activation:cell",
@@ -357,6 +369,7 @@ BUGS: dict[str, list[str]] = {
         "gate-order",
         "gate-order:figo",
         "missing-bias:ih",
+        "missing-bias:g",
         "wrong-activation",
         "wrong-activation:gates",
         "wrong-activation:cell",
@@ -369,6 +382,7 @@ BUGS: dict[str, list[str]] = {
     "gru_cell": [
         "gate-order",
         "missing-bias",
+        "missing-bias:z",
         "wrong-activation",
         "initial-state-ignored",
         "gru-reset-placement",
@@ -380,6 +394,7 @@ BUGS: dict[str, list[str]] = {
     ],
     "gru": [
         *SEQUENCE_BUGS,
+        "missing-bias:z",
         "gate-order",
         "wrong-activation",
         "gru-reset-placement",
@@ -396,15 +411,20 @@ BUGS: dict[str, list[str]] = {
         "time-reversed",
         "final-state-not-last",
         "recurrent-weight-transposed",
+        "return-order",
         "precision-loss",
     ],
     "classic_lstm": [
         "gate-order",
+        "concat-order",
         "missing-bias",
+        "missing-bias:bC",
         "wrong-activation",
         "forget-gate-unused",
         "time-reversed",
         "state-swap",
+        "return-order",
+        "return-order:hyc",
         "final-state-not-last",
         "precision-loss",
     ],
@@ -530,3 +550,57 @@ def test_non_finite_outputs_match_nothing() -> None:
     inputs = draw("rnn", 12)
     output, h_n = rnn_forward(*inputs.values())
     assert diagnose("rnn", inputs, (output * np.nan, h_n), 1e-9) == []
+
+
+# --- the grader's own wrong fixtures ---------------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "grading"
+FIXTURE_MISTAKES = [
+    ("classic_lstm", "gate_order", "concat-order"),  # np.vstack((x, h))
+    ("classic_lstm", "missing_bias", "missing-bias"),  # bC left out
+    ("simple_rnn", "outputs_swapped", "return-order"),  # (h, y)
+]
+
+
+def run_fixture(kata: str, fixture: str, a: dict) -> Any:
+    """A class fixture, set up as the grader does: construct, set the attributes, forward(X)."""
+    spec = importlib.util.spec_from_file_location(
+        f"fixture_{kata}_{fixture}", FIXTURES / kata / f"{fixture}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    obj = (module.SimpleRNN if kata == "simple_rnn" else module.LSTM)(1, 1, 1)
+    for name, value in a.items():
+        if name != "X":
+            setattr(obj, name, value)
+    return obj.forward(a["X"])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(("kata", "fixture", "mistake"), FIXTURE_MISTAKES)
+def test_grader_fixtures_of_the_classes_are_named(
+    kata: str, fixture: str, mistake: str, dtype: str
+) -> None:
+    for seed in (13, 14):
+        inputs = draw(kata, seed, dtype)
+        assert diagnose(kata, inputs, run_fixture(kata, fixture, inputs), TOL[dtype]) == [mistake]
+
+
+def test_concat_order_is_not_a_gate_order_and_the_slip_is_named() -> None:
+    inputs = draw("classic_lstm", 15)
+    actual = classic_lstm(inputs, "concat-order")
+    assert explain_match("classic_lstm", inputs, actual, 1e-9) == [
+        "np.vstack((x, h)) where the weights expect np.vstack((h, x))"
+    ]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_layout_slips_combined_with_another_mistake_get_an_empty_list(dtype: str) -> None:
+    inputs = draw("classic_lstm", 16, dtype)
+    y, h, c = classic_lstm({**inputs, "X": inputs["X"][::-1]}, "concat-order")  # two mistakes
+    assert diagnose("classic_lstm", inputs, (y, h, c), TOL[dtype]) == []
+    y, h, c = classic_lstm(inputs, "wrong-activation")
+    assert diagnose("classic_lstm", inputs, (h, c, y), TOL[dtype]) == []  # order and activation
+    a = draw("simple_rnn", 16, dtype)
+    y, h = simple_rnn(a, "")
+    assert diagnose("simple_rnn", a, (h * 1.01, y), TOL[dtype]) == []  # reordered, then off

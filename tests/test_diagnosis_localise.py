@@ -168,3 +168,13 @@ def test_a_stale_final_state_names_its_step() -> None:
         "rnn", a, expected("rnn", a), rnn_forward(*a.values(), bug="final-state-not-last"), 1e-9
     )
     assert "h_n equals output[:, 0]" in text
+
+
+def test_classic_lstm_names_its_outputs_in_lower_case_and_the_concat_slip() -> None:
+    a = draw("classic_lstm", 47)
+    text = localise(
+        "classic_lstm", a, expected("classic_lstm", a), classic_lstm(a, "concat-order"), 1e-9
+    )
+    assert text.startswith("Outputs: y differs, h differs, c differs")
+    assert "Y differs" not in text
+    assert "z = np.vstack((x, h)) is used, not (h, x)" in text

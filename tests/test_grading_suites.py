@@ -25,6 +25,9 @@ DIAGNOSED = {
     ("lstm", "gate_order"): "gate-order",
     ("gru", "reset_placement"): "gru-reset-placement",
     ("rnn", "reversed_time"): "time-reversed",
+    ("classic_lstm", "gate_order"): "concat-order",
+    ("classic_lstm", "missing_bias"): "missing-bias",
+    ("simple_rnn", "outputs_swapped"): "return-order",
 }
 HAS_DIAGNOSIS = importlib.util.find_spec("rnnprep.grading.diagnosis") is not None
 

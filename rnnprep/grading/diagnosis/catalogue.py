@@ -94,7 +94,7 @@ _MISTAKES = (
         "Loop for t in range(T), feeding x[:, t], and store each h at output[:, t].",
         (
             "rnn.bidirectional.backward-final-state",
-            "rnn.bidirectional.backward-final-state",
+            "rnn.architectures.reversed-source",
         ),
     ),
     Mistake(
@@ -188,6 +188,34 @@ _MISTAKES = (
         (
             "rnn.recurrence.pytorch-equation",
             "lstm.shape.gate-preactivation",
+        ),
+    ),
+    Mistake(
+        "concat-order",
+        "h and x stacked in the wrong order",
+        "In the tutorial convention every gate weight W (H, H+I) acts on the column "
+        "[h_{t-1}; x_t]: its first H columns are the recurrent weights (torch's W_hh) and the "
+        "last I the input weights (W_ih). np.vstack((x, h)) has the same shape (H+I, 1), so "
+        "nothing fails, but x meets columns learned for h and h meets columns learned for x.",
+        "Stack the state on top, as the weights expect: z = np.vstack((h, x)).",
+        (
+            "lstm.gates.previous-state-in-gates",
+            "lstm.params.forget-block",
+            "lstm.shape.gate-preactivation",
+        ),
+    ),
+    Mistake(
+        "return-order",
+        "Return values in the wrong order",
+        "A tuple is unpacked by position: forward returns the read-out y first, then the final "
+        "state(s), (y, h) or (y, h, c). With the read-out elsewhere, a caller's "
+        "`y, h = model.forward(X)` silently takes the state as the prediction (or fails on "
+        "shapes), although every value was computed right.",
+        "Return the values in the order of the contract: return y, h (the LSTM: return y, h, c).",
+        (
+            "rnn.architectures.sentiment",
+            "rnn.many-to-one.last-output-equals-hn",
+            "pytorch-api.debug.gru-tuple-unpack",
         ),
     ),
 )

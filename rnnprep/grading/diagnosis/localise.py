@@ -28,6 +28,7 @@ from rnnprep.grading.diagnosis.reference import (
     step,
     zeros_state,
 )
+from rnnprep.grading.diagnosis.variants import swap_concat
 
 GATE_NAMES = {
     "h": "the pre-activation",
@@ -318,6 +319,10 @@ def _where_class(
     target = {n: a for n, a in got.items() if n != "y"}
     # The classes always start from zeros, so the state-path probes say nothing here.
     probes = [p for p in _block_probes(case) + _path_probes(case) if not (p.zero_h or p.zero_c)]
+    if spec.family == "lstm":  # classic_lstm's weights act on a stacked [h; x]
+        probes.append(
+            Probe("concat", "z = np.vstack((x, h)) is used, not (h, x)", prep=swap_concat)
+        )
     found = explaining(probes, attempt, target, match)
     note = "only final values are returned, so no time step can be named"
     return f"Outputs: {status} ({note}). {describe_probes(found, spec.family)}"

@@ -2,8 +2,8 @@
 
 A variant names its catalogue mistake and reproduces one concrete way of making it: an edit
 of the case (gate order, biases, initial state, input layout), flags for the recurrence
-(activations, GRU formula, time order) and an edit of the returned values (which step or
-state ends up where).
+(activations, GRU formula, time order), an edit of the returned values (which step or
+state ends up where) and, for the tutorial classes, the order of the returned tuple.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ class Variant:
     flags: Flags = CORRECT
     prep: Callable[[Case], Case] | None = None  # edits the case before the run
     post: Callable[[Trace], Trace] | None = None  # edits what the run returns
+    # Which of the kata's outputs lands in each returned slot (names in, names out).
+    reorder: Callable[[tuple[str, ...]], tuple[str, ...]] | None = None
 
     def applies(self, family: str, kind: str) -> bool:
         """Whether this variant can describe a kata of that family and kind."""
@@ -63,6 +65,28 @@ def read_gates_as(order: tuple[str, ...], biases: bool = True) -> Callable[[Case
 def scale_biases(ih: float, hh: float) -> Callable[[Case], Case]:
     """b_ih and b_hh multiplied by 0 (left out), 1 or 2 (used twice)."""
     return lambda case: case.edit(b_ih=ih * case.b_ih, b_hh=hh * case.b_hh)
+
+
+def drop_bias_block(k: int) -> Callable[[Case], Case]:
+    """Gate block k computed without its bias (b_ih and b_hh rows), the other blocks with."""
+
+    def prep(case: Case) -> Case:
+        keep = np.ones(case.b_ih.shape[-1])  # (G*H,)
+        keep[case.blocks(k)] = 0.0
+        return case.edit(b_ih=keep * case.b_ih, b_hh=keep * case.b_hh)  # (G*H,), (G*H,)
+
+    return prep
+
+
+def swap_concat(case: Case) -> Case:
+    """The tutorial classes' [h; x] stacked as [x; h]: the first I columns of W meet x.
+
+    The case splits W (G*H, H+I) into W_hh = W[:, :H] and W_ih = W[:, H:]; the user's
+    np.vstack((x, h)) makes W[:, :I] act on x and W[:, I:] on h instead.
+    """
+    I = case.W_ih.shape[-1]
+    W = np.hstack([case.W_hh, case.W_ih])  # (G*H, H+I): the user's matrix, columns [h | x]
+    return case.edit(W_ih=W[:, :I], W_hh=W[:, I:])  # (G*H, I), (G*H, H)
 
 
 def drop_b_hn(case: Case) -> Case:
@@ -146,6 +170,19 @@ def c_as_output(tr: Trace) -> Trace:
 def read_out_c(tr: Trace) -> Trace:
     """The read-out applied to c instead of h."""
     return {**tr, "h_y": tr["c_n"]}
+
+
+# --- returned slots --------------------------------------------------------------------------------
+
+
+def y_last(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The read-out returned after the states: (h, y) or (h, c, y)."""
+    return (*(n for n in names if n != "y"), "y")
+
+
+def y_second(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The read-out returned between h and c: (h, y, c)."""
+    return (names[1], "y", *names[2:])
 
 
 # --- the table -------------------------------------------------------------------------------------
@@ -235,6 +272,16 @@ def _biases() -> list[Variant]:
         ),
         Variant("missing-bias", "b_hn left out of the candidate n", _fam("gru"), prep=drop_b_hn),
     ]
+    for family in ("lstm", "gru"):  # one block's bias forgotten (the RNN has a single block)
+        out += [
+            Variant(
+                "missing-bias",
+                f"the bias of gate block {gate} left out",
+                _fam(family),
+                prep=drop_bias_block(k),
+            )
+            for k, gate in enumerate(GATES[family])
+        ]
     readout = frozenset({"class"})
     out.append(
         Variant("missing-bias", "the read-out bias by left out", every, readout, prep=drop_b_y)
@@ -423,6 +470,35 @@ def _transposed() -> list[Variant]:
     ]
 
 
+def _layout() -> list[Variant]:
+    """The tutorial classes' own layout: the stacked [h; x] column and the returned tuple."""
+    classes = frozenset({"class"})
+    return [
+        # Only classic_lstm stacks [h; x]; simple_rnn keeps Wxh and Whh apart.
+        Variant(
+            "concat-order",
+            "np.vstack((x, h)) where the weights expect np.vstack((h, x))",
+            _fam("lstm"),
+            classes,
+            prep=swap_concat,
+        ),
+        Variant(
+            "return-order",
+            "y returned after the state(s) instead of first",
+            _fam("rnn", "lstm"),
+            classes,
+            reorder=y_last,
+        ),
+        Variant(
+            "return-order",
+            "(h, y, c) returned instead of (y, h, c)",
+            _fam("lstm"),
+            classes,
+            reorder=y_second,
+        ),
+    ]
+
+
 VARIANTS: tuple[Variant, ...] = (
     *_gate_orders(),
     *_biases(),
@@ -437,4 +513,5 @@ VARIANTS: tuple[Variant, ...] = (
     *_time(),
     *_gru_formula(),
     *_transposed(),
+    *_layout(),
 )
