@@ -67,6 +67,7 @@ def test_hint_and_skip(runner, sample_bank):
 def test_end_of_input_mid_quiz_still_summarises(runner, sample_bank):
     result = quiz(runner, sample_bank, *ids_args(*ALL_CORRECT), input="a\na,c\n")
     assert result.exit_code == 0
+    assert "  not answered     3 (stopped early)" in result.output
     assert result.output.splitlines()[-1] == "Score: 2/2"
 
 

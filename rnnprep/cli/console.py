@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from rnnprep.cli.app import App
@@ -35,8 +33,3 @@ class TerminalConsole:
 
     def style(self, text: str, **styles: object) -> str:
         return self.app.style(text, **styles)
-
-
-def is_interactive() -> bool:
-    """True when a person is typing (for prompts that need confirmation)."""
-    return sys.stdin.isatty()

@@ -21,9 +21,7 @@ from rnnprep.quiz.session import Console, Summary, run_quiz
 if TYPE_CHECKING:
     from rnnprep.store import Store
 
-MODES = ("default", "new", "review", "all")
-
-__all__ = ["MODES", "Console", "Filters", "QuizOptions", "Summary", "plan_questions", "run", "topic_counts"]
+__all__ = ["Console", "Filters", "QuizOptions", "Summary", "plan_questions", "run", "topic_counts"]
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ class Summary:
 
     by_topic: dict[str, Tally] = field(default_factory=dict)
     skipped: int = 0
-    stopped_early: bool = False
+    unasked: int = 0  # questions left when the learner stopped (q, end of input, Ctrl-C)
 
     @property
     def answered(self) -> int:
@@ -73,7 +73,7 @@ def run_quiz(questions: Sequence[Question], console: Console, rng: Random,
         console.show(format_question(asked, number, len(questions), console))
         outcome = _answer_loop(asked, console, on_graded)
         if outcome is None:
-            summary.stopped_early = True
+            summary.unasked = len(questions) - number + 1
             break
         if outcome is SKIP:
             summary.skipped += 1
@@ -154,6 +154,8 @@ def format_summary(summary: Summary, console: Console) -> str:
         lines.append(f"  {topic:<16} {tally.correct}/{tally.answered}")
     if summary.skipped:
         lines.append(f"  skipped          {summary.skipped}")
+    if summary.unasked:
+        lines.append(f"  not answered     {summary.unasked} (stopped early)")
     if not summary.by_topic:
         lines.append("  No questions answered.")
     lines.append(f"Score: {summary.correct}/{summary.answered}")
