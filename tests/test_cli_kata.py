@@ -242,3 +242,10 @@ def test_help_has_examples(runner):
         result = run(runner, *args)
         assert result.exit_code == 0
         assert "Example" in result.output
+
+
+def test_cli_default_timeout_is_the_graders():
+    from rnnprep.grading import DEFAULT_TIMEOUT
+    from rnnprep.kata import checking
+
+    assert checking.DEFAULT_TIMEOUT == DEFAULT_TIMEOUT

@@ -1,17 +1,20 @@
-"""Run the grader on a user's file and record the attempt in the progress store."""
+"""Run the grader on a user's file and record the attempt in the progress store.
+
+The grader is imported inside the functions: `kata list` and `--hint` need none of it.
+"""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rnnprep.kata.registry import Kata
 
 if TYPE_CHECKING:
-    from rnnprep.store import Store
+    from rnnprep.grading import CheckResult
 
-DEFAULT_TIMEOUT = 10.0  # seconds; the grader stops the user's code after this
+DEFAULT_TIMEOUT = 10.0  # seconds; equal to rnnprep.grading.DEFAULT_TIMEOUT (a test keeps them so)
 
 
 class AttemptRecorder(Protocol):
@@ -22,11 +25,6 @@ class AttemptRecorder(Protocol):
     ) -> None: ...
 
 
-def grading() -> Any:
-    """The grader package, imported on first use (it loads numpy; torch only while checking)."""
-    return importlib.import_module("rnnprep.grading")
-
-
 def check(
     kata: Kata,
     path: Path,
@@ -34,21 +32,25 @@ def check(
     seed: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     capsule_dir: Path | None = None,
-) -> Any:
-    """Grade `path` as kata `kata` in a child process; returns the grader's CheckResult."""
-    return grading().check_file(kata.name, path, seed=seed, timeout=timeout, capsule_dir=capsule_dir)
+) -> CheckResult:
+    """Grade `path` as kata `kata` in a child process."""
+    from rnnprep.grading import check_file
+
+    return check_file(kata.name, path, seed=seed, timeout=timeout, capsule_dir=capsule_dir)
 
 
-def record(kata: Kata, result: Any, store: Store | AttemptRecorder) -> None:
+def record(kata: Kata, result: CheckResult, store: AttemptRecorder) -> None:
     """Save the attempt: outcome, seed, failing test names and diagnosis ids (deduplicated)."""
     failing = [test.name for test in result.tests if not test.passed]
-    diagnosis = [i for test in result.tests for i in (getattr(test, "diagnosis", None) or [])]
+    diagnosis = [i for test in result.tests for i in (test.diagnosis or [])]
     store.record_kata_attempt(
         kata=kata.name, passed=bool(result.passed), seed=int(result.seed),
         failing_tests=failing, diagnosis=list(dict.fromkeys(diagnosis)),
     )
 
 
-def render(result: Any, style: Any) -> str:
+def render(result: CheckResult, style: Callable[..., str]) -> str:
     """The grader's human-readable report of a result."""
-    return str(grading().render_result(result, style))
+    from rnnprep.grading import render_result
+
+    return render_result(result, style)
