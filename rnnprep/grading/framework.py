@@ -158,14 +158,26 @@ class Case:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+Plan = tuple[tuple[str, str, dict[str, Any]], ...]  # (test name, what it covers, build options)
+
+
 class Suite:
-    """Base class: a kata's hidden cases, their torch reference and the comparison."""
+    """Base class: a kata's hidden cases, their torch reference and the comparison.
+
+    A suite lists its tests in ``plan`` and draws each case with ``build``; ``cases``
+    (overridable when tests depend on each other) builds them all from one rng.
+    """
 
     kata: str = ""
     entry: tuple[str, ...] = ()
+    plan: Plan = ()
 
     def cases(self, rng: np.random.Generator) -> list[Case]:
-        """Fresh cases drawn from rng."""
+        """One fresh case per planned test, drawn in order from rng."""
+        return [self.build(rng, name, about, **options) for name, about, options in self.plan]
+
+    def build(self, rng: np.random.Generator, name: str, about: str, **options: Any) -> Case:
+        """Draw one case of the plan."""
         raise NotImplementedError
 
     def expected(self, case: Case) -> Any:

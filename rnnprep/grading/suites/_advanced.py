@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 RELATIVE = 1e-6
 GRADIENT = Tol(atol=0.0, rtol=RELATIVE)  # judged norm-wise by gradient_check, not entrywise
-Plan = tuple[tuple[str, str, dict[str, Any]], ...]
 
 
 def sci(value: float) -> str:

@@ -57,9 +57,6 @@ class RecurrentSuite(Suite):
         self.state_names = self.STATES[kind]
         self.plan = self.plan_for(kind, self.STEPS)
 
-    def cases(self, rng: np.random.Generator) -> list[Case]:
-        """One case per planned test, every size and value fresh from rng."""
-        return [self.build(rng, name, about, **options) for name, about, options in self.plan]
 
     @staticmethod
     def plan_for(kind: str, steps: bool) -> tuple[tuple[str, str, dict[str, Any]], ...]:

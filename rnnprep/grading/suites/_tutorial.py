@@ -32,9 +32,7 @@ class TutorialSuite(Suite):
     def __init__(self, kata: str, entry: str) -> None:
         self.kata, self.entry = kata, (entry,)
 
-    def cases(self, rng: np.random.Generator) -> list[Case]:
-        """One case per planned test."""
-        return [self.build(rng, name, about, **options) for name, about, options in PLAN]
+    plan = PLAN
 
     def build(
         self,

@@ -79,9 +79,7 @@ class ClipGradNormSuite(Suite):
     kata = "clip_grad_norm"
     entry = ("clip_grad_norm",)
 
-    def cases(self, rng: np.random.Generator) -> list[Case]:
-        """One case per planned test."""
-        return [self.build(rng, name, about, **options) for name, about, options in PLAN]
+    plan = PLAN
 
     def build(
         self,

@@ -37,9 +37,7 @@ class PackedGRUSuite(Suite):
     kata = "packed_rnn"
     entry = ("gru_forward_lengths",)
 
-    def cases(self, rng: np.random.Generator) -> list[Case]:
-        """One case per planned test."""
-        return [self.build(rng, name, about, **options) for name, about, options in PLAN]
+    plan = PLAN
 
     def build(
         self,

@@ -63,9 +63,7 @@ class StackedLSTMSuite(Suite):
     kata = "stacked_lstm"
     entry = ("lstm_forward_multi",)
 
-    def cases(self, rng: np.random.Generator) -> list[Case]:
-        """One case per planned test."""
-        return [self.build(rng, name, about, **options) for name, about, options in PLAN]
+    plan = PLAN
 
     def build(
         self,

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rnnprep.grading import references
-from rnnprep.grading.framework import Array, Call, Case, Suite
+from rnnprep.grading.framework import Array, Call, Case, Plan, Suite
 from rnnprep.grading.suites._advanced import (
     GRADIENT,
     RELATIVE,
-    Plan,
     gradient_check,
     leaf,
     plain,
@@ -76,9 +75,7 @@ class TruncatedBPTTSuite(Suite):
     kata = "truncated_bptt"
     entry = ("truncated_bptt",)
 
-    def cases(self, rng: np.random.Generator) -> list[Case]:
-        """One case per planned test, float64."""
-        return [self.build(rng, name, about, **options) for name, about, options in PLAN]
+    plan = PLAN
 
     def build(
         self,
