@@ -25,8 +25,9 @@ def imported_modules(tmp_path: Path, *args: str, stdin: str = "") -> set[str]:
 @pytest.mark.parametrize(
     ("args", "stdin"),
     [(["--version"], ""), (["--help"], ""), (["quiz", "--all", "-n", "1"], "q\n"), (["questions", "lint"], ""),
-     (["quiz", "--help"], ""), (["kata", "--help"], ""), (["stats", "--help"], "")],
-    ids=["version", "help", "quiz", "lint", "quiz-help", "kata-help", "stats-help"],
+     (["quiz", "--help"], ""), (["kata", "--help"], ""), (["stats"], ""), (["kata", "list"], ""),
+     (["kata", "lstm", "--hint"], "")],
+    ids=["version", "help", "quiz", "lint", "quiz-help", "kata-help", "stats", "kata-list", "kata-hint"],
 )
 def test_cli_start_does_not_import_numpy_or_torch(tmp_path, args, stdin):
     assert not imported_modules(tmp_path, *args, stdin=stdin) & set(HEAVY)
