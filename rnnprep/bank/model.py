@@ -8,7 +8,7 @@ from typing import Any
 
 SCHEMA = "rnnprep/v1"
 DIFFICULTIES = ("easy", "medium", "hard")
-TYPES = ("mcq", "multi", "truefalse", "numeric", "shape", "short", "order")
+TYPES = ("mcq", "multi", "truefalse", "numeric", "shape", "short", "order", "open")
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,11 @@ class Question:
     expr: str | None = None
     tolerance: Tolerance = field(default_factory=Tolerance)
     check: str | None = None
+    shuffle: bool = True  # mcq/multi: False pins the written order ("all of the above")
+    phrasings_right: tuple[str, ...] = ()  # short: answers the content tests require to pass
+    phrasings_wrong: tuple[str, ...] = ()  # short: near misses the content tests require to fail
+    model_answer: str | None = None  # open: what a strong answer says
+    key_points: tuple[str, ...] = ()  # open: the points the learner ticks off
 
     @property
     def where(self) -> str:

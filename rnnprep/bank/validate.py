@@ -27,14 +27,17 @@ HEADER_KEYS = {"schema", "id", "title", "version", "questions", "description"}
 COMMON_KEYS = {"id", "topic", "difficulty", "type", "prompt", "explanation"}
 OPTIONAL_KEYS = {"tags", "hints", "references", "rev"}
 TYPE_KEYS: dict[str, set[str]] = {
-    "mcq": {"choices", "answer", "check"},
-    "multi": {"choices", "answer", "check"},
+    "mcq": {"choices", "answer", "check", "shuffle"},
+    "multi": {"choices", "answer", "check", "shuffle"},
     "truefalse": {"answer", "check"},
     "numeric": {"answer", "params", "expr", "tolerance", "check"},
     "shape": {"answer", "params", "expr", "check"},
-    "short": {"accept", "regex", "fuzzy"},
+    "short": {"accept", "regex", "fuzzy", "phrasings"},
     "order": {"items"},
+    "open": {"model_answer", "key_points"},
 }
+OPTIONAL_BY_TYPE: dict[str, set[str]] = {"open": {"explanation"}}  # required elsewhere
+KEY_POINTS = (3, 6)
 LETTERS = string.ascii_lowercase
 
 
@@ -105,7 +108,7 @@ def _question(raw: Any, out: _Collector, path: str, bank_id: str) -> Question | 
     allowed = COMMON_KEYS | OPTIONAL_KEYS | TYPE_KEYS[qtype]
     for key in sorted(set(fields) - allowed):
         out.add(key_line(raw, key), qid, f"unknown key {key!r} for a {qtype} question (allowed: {', '.join(sorted(allowed))})")
-    for key in sorted(COMMON_KEYS - set(fields)):
+    for key in sorted(COMMON_KEYS - OPTIONAL_BY_TYPE.get(qtype, set()) - set(fields)):
         out.add(line, qid, f"missing required field {key!r}")
     for key in ("topic", "prompt", "explanation"):
         if key in fields and (not isinstance(fields[key], str) or not fields[key].strip()):
@@ -126,7 +129,7 @@ def _question(raw: Any, out: _Collector, path: str, bank_id: str) -> Question | 
         difficulty=fields["difficulty"],
         type=qtype,
         prompt=fields["prompt"].strip(),
-        explanation=fields["explanation"].strip(),
+        explanation=str(fields.get("explanation", "")).strip(),
         source=path,
         line=line,
         bank=bank_id,
@@ -199,13 +202,22 @@ def _letter(value: Any, choices: tuple[Choice, ...]) -> str | None:
     return None
 
 
+def _shuffle(raw: dict[str, Any], out: _Collector, qid: str | None) -> bool:
+    """`shuffle: false` pins the written order of the choices."""
+    value = raw.get("shuffle", True)
+    if not isinstance(value, bool):
+        out.add(key_line(raw, "shuffle"), qid, f"shuffle must be true or false, got {value!r}")
+        return True
+    return value
+
+
 def _mcq(raw: dict[str, Any], out: _Collector, qid: str | None) -> dict[str, Any]:
     choices = _choices(raw, out, qid)
     letter = _letter(raw.get("answer"), choices)
     if choices and letter is None:
         span = f"a-{LETTERS[len(choices) - 1]}"
         out.add(key_line(raw, "answer"), qid, f"mcq answer {raw.get('answer')!r} is not among the choices {span}")
-    return {"choices": choices, "answer": letter}
+    return {"choices": choices, "answer": letter, "shuffle": _shuffle(raw, out, qid)}
 
 
 def _multi(raw: dict[str, Any], out: _Collector, qid: str | None) -> dict[str, Any]:
@@ -217,7 +229,7 @@ def _multi(raw: dict[str, Any], out: _Collector, qid: str | None) -> dict[str, A
     letters = [_letter(v, choices) for v in value]
     if choices and None in letters:
         out.add(key_line(raw, "answer"), qid, f"multi answer {value!r} names letters that are not choices")
-    return {"choices": choices, "answer": frozenset(x for x in letters if x)}
+    return {"choices": choices, "answer": frozenset(x for x in letters if x), "shuffle": _shuffle(raw, out, qid)}
 
 
 def _truefalse(raw: dict[str, Any], out: _Collector, qid: str | None) -> dict[str, Any]:
@@ -339,7 +351,40 @@ def _short(raw: dict[str, Any], out: _Collector, qid: str | None) -> dict[str, A
     if fuzzy is not None and not (_is_number(fuzzy) and 0 < fuzzy <= 1):
         out.add(key_line(raw, "fuzzy"), qid, f"fuzzy must be a ratio in (0, 1], got {fuzzy!r}")
         fuzzy = None
-    return {"accept": tuple(str(a) for a in accept), "regex": None if regex is None else str(regex), "fuzzy": fuzzy}
+    right, wrong = _phrasings(raw, out, qid)
+    return {"accept": tuple(str(a) for a in accept), "regex": None if regex is None else str(regex), "fuzzy": fuzzy,
+            "phrasings_right": right, "phrasings_wrong": wrong}
+
+
+def _phrasings(raw: dict[str, Any], out: _Collector, qid: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`phrasings: {right: [...], wrong: [...]}`: answers the test suite grades, never shown."""
+    value = raw.get("phrasings")
+    if value is None:
+        return (), ()
+    fields = strip(value) if isinstance(value, dict) else None
+    lists = [fields.get(k, []) for k in ("right", "wrong")] if fields is not None else []
+    if fields is None or set(fields) - {"right", "wrong"} or not all(
+        isinstance(v, list) and all(isinstance(t, str) and t.strip() for t in v) for v in lists
+    ):
+        out.add(key_line(raw, "phrasings"), qid, "phrasings must be {right: [texts], wrong: [texts]}")
+        return (), ()
+    return tuple(lists[0]), tuple(lists[1])
+
+
+def _open(raw: dict[str, Any], out: _Collector, qid: str | None) -> dict[str, Any]:
+    """An open question: a model answer and the 3 to 6 key points the learner rates."""
+    model = raw.get("model_answer")
+    if not isinstance(model, str) or not model.strip():
+        out.add(key_line(raw, "model_answer"), qid, "an open question needs a model_answer (text)")
+        model = ""
+    points = raw.get("key_points")
+    low, high = KEY_POINTS
+    if not isinstance(points, list) or not low <= len(points) <= high or not all(
+        isinstance(p, str) and p.strip() for p in points
+    ):
+        out.add(key_line(raw, "key_points"), qid, f"key_points must be a list of {low} to {high} texts")
+        points = []
+    return {"model_answer": model.strip(), "key_points": tuple(p.strip() for p in points)}
 
 
 def _order(raw: dict[str, Any], out: _Collector, qid: str | None) -> dict[str, Any]:
@@ -360,6 +405,7 @@ _TYPE_CHECKS = {
     "shape": _shape,
     "short": _short,
     "order": _order,
+    "open": _open,
 }
 
 

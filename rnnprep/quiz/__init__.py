@@ -43,7 +43,9 @@ def topic_counts(banks: tuple[Path, ...] = ()) -> dict[str, int]:
 def plan_questions(options: QuizOptions, store: Store | None, now: datetime) -> tuple[list[Question], str]:
     """The questions to ask, in order, and a note when the schedule leaves none."""
     rng = Random(options.seed)
-    candidates = select(load_questions(options.banks), options.filters, rng)
+    # Open questions need the self-rating flow of the quiz issue; until then they are not asked.
+    askable = [q for q in load_questions(options.banks) if q.type != "open"]
+    candidates = select(askable, options.filters, rng)
     if not candidates:
         return [], "No questions match these filters."
     mode = "all" if options.filters.ids or store is None else options.mode
