@@ -45,7 +45,7 @@ def test_unknown_key_is_located(tmp_path):
     path = write_bank(tmp_path, MCQ + "    colour: red\n")
     assert one_problem(path) == (
         f"{path}:14 [q.one]: unknown key 'colour' for a mcq question "
-        "(allowed: answer, check, choices, difficulty, explanation, hints, id, prompt, references, rev, tags, topic, type)"
+        "(allowed: answer, check, choices, difficulty, explanation, hints, id, prompt, references, rev, shuffle, tags, topic, type)"
     )
 
 

@@ -7,7 +7,6 @@ The grader is replaced by a fake module so these tests are about the CLI's plumb
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,8 +15,8 @@ from typing import Any
 import click
 import pytest
 
+from rnnprep import registry
 from rnnprep.cli import main
-from rnnprep.kata import registry
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
@@ -34,6 +33,14 @@ class FakeResult:
     seed: int
     tests: list[Any] = field(default_factory=list)
 
+    @property
+    def failing_tests(self) -> list[str]:
+        return [t.name for t in self.tests if not t.passed]
+
+    @property
+    def diagnosis(self) -> list[str]:
+        return [i for t in self.tests for i in t.diagnosis]
+
     def to_dict(self) -> dict[str, Any]:
         return {"kata": self.kata, "passed": self.passed, "seed": self.seed, "error": None,
                 "tests": [{"name": t.name, "passed": t.passed, "message": t.message,
@@ -42,10 +49,13 @@ class FakeResult:
 
 @pytest.fixture
 def grader(monkeypatch):
-    """A fake rnnprep.grading: passes when the file contains 'PASS'; records its calls."""
+    """A fake grader behind rnnprep.kata.checking: passes when the file contains 'PASS'."""
+    from rnnprep.kata import checking
+
     calls: list[dict[str, Any]] = []
 
-    def check_file(kata_name, path, *, seed=None, timeout=10.0, capsule_dir=None):
+    def check_file(kata, path, *, seed=None, timeout=10.0, capsule_dir=None):
+        kata_name = kata.name
         calls.append({"kata": kata_name, "path": Path(path), "seed": seed, "timeout": timeout,
                       "capsule_dir": capsule_dir})
         ok = "PASS" in Path(path).read_text()
@@ -57,7 +67,8 @@ def grader(monkeypatch):
         return style(f"{result.kata}: {'PASSED' if result.passed else 'FAILED'} (seed {result.seed})")
 
     fake = SimpleNamespace(check_file=check_file, render_result=render_result, calls=calls)
-    monkeypatch.setitem(sys.modules, "rnnprep.grading", fake)
+    monkeypatch.setattr(checking, "check", check_file)
+    monkeypatch.setattr(checking, "render", render_result)
     return fake
 
 
@@ -242,10 +253,3 @@ def test_help_has_examples(runner):
         result = run(runner, *args)
         assert result.exit_code == 0
         assert "Example" in result.output
-
-
-def test_cli_default_timeout_is_the_graders():
-    from rnnprep.grading import DEFAULT_TIMEOUT
-    from rnnprep.kata import checking
-
-    assert checking.DEFAULT_TIMEOUT == DEFAULT_TIMEOUT

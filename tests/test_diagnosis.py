@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from rnnprep.content import solutions_dir
-from rnnprep.grading.diagnosis import diagnose, explain_match
+from rnnprep.diagnosis import diagnose, explain_match
 
 TOL = {"float64": 1e-9, "float32": 1e-5}
 
@@ -105,10 +105,10 @@ def low_precision(fn: Callable[..., Any], flavour: str) -> Callable[..., Any]:
             )
         else:
             out = fn(*args, **kwargs)
-        dtype = next(a for a in args if isinstance(a, np.ndarray)).dtype
+        dtype = next((a for a in args if isinstance(a, np.ndarray)), np.zeros(0)).dtype
 
         def fix(o: Any) -> Any:
-            if isinstance(o, tuple):
+            if isinstance(o, (tuple, list)):
                 return tuple(fix(p) for p in o)
             return o.astype(dtype) if flavour == "half" else np.round(o, 3)
 
@@ -312,7 +312,7 @@ def run_user(kata: str, inputs: dict, bug: str) -> Any:
 def run_user_class(kata: str, inputs: dict, bug: str) -> Any:
     """Class katas: precision loss by rounding the returned values."""
     if bug == "precision-loss":
-        return tuple(np.round(v, 3) for v in run_user(kata, inputs, ""))
+        return low_precision(lambda: run_user(kata, inputs, ""), "round")()
     return run_user(kata, inputs, bug)
 
 

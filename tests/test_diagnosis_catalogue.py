@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from rnnprep.content import questions_dir
-from rnnprep.grading.diagnosis import CATALOGUE, Mistake
+from rnnprep.diagnosis import CATALOGUE, Mistake
 
 ISSUE_IDS = {
     "gate-order",

@@ -7,10 +7,11 @@ import pytest
 import torch
 from test_diagnosis import draw, load_solution
 
-from rnnprep.grading.diagnosis.katas import SPECS
-from rnnprep.grading.diagnosis.reference import Case, Flags, run, run_many
-from rnnprep.grading.diagnosis.variants import VARIANTS
+from rnnprep.diagnosis.adapters import spec_of
+from rnnprep.diagnosis.forward import VARIANTS
+from rnnprep.diagnosis.network import Case, Flags, run, run_many
 
+FORWARD = ["rnn_cell", "rnn", "lstm_cell", "lstm", "gru_cell", "gru", "simple_rnn", "classic_lstm"]
 MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
 CELLS = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}
 
@@ -43,7 +44,7 @@ def test_sequences_match_torch(kata: str, states: bool) -> None:
         hx = (t(a["h0"])[None], t(a["c0"])[None]) if family == "lstm" else t(a["h0"])[None]
     with torch.no_grad():
         out, hn = module(t(a["x"]), hx)
-    got = SPECS[family].present(run(SPECS[family].to_case(a)), SPECS[family].to_case(a))
+    got = spec_of(family).present(run(spec_of(family).to_case(a)), spec_of(family).to_case(a))
     assert np.abs(got["output"] - out.numpy()).max() < 1e-12
     h_n = hn[0] if family == "lstm" else hn
     assert np.abs(got["h_n"] - h_n[0].numpy()).max() < 1e-12
@@ -61,7 +62,7 @@ def test_cells_match_torch(kata: str) -> None:
     hx = (t(a["h_prev"]), t(a["c_prev"])) if family == "lstm" else t(a["h_prev"])
     with torch.no_grad():
         want = cell(t(a["x_t"]), hx)
-    spec = SPECS[kata]
+    spec = spec_of(kata)
     got = spec.present(run(spec.to_case(a)), spec.to_case(a))
     want = want if isinstance(want, tuple) else (want,)
     for name, w in zip(spec.names, want, strict=True):
@@ -79,7 +80,7 @@ def test_simple_rnn_matches_torch_rnn_plus_linear() -> None:
         rnn.bias_hh_l0.zero_()
         _, hn = rnn(t(a["X"][:, :, 0]))  # unbatched (T, I)
         y = t(a["Why"]) @ hn[0] + t(a["by"][:, 0])
-    spec = SPECS["simple_rnn"]
+    spec = spec_of("simple_rnn")
     got = spec.present(run(spec.to_case(a)), spec.to_case(a))
     assert np.abs(got["y"][:, 0] - y.numpy()).max() < 1e-12
     assert np.abs(got["h"][:, 0] - hn[0].numpy()).max() < 1e-12
@@ -98,16 +99,16 @@ def test_classic_lstm_matches_torch_lstm_plus_linear() -> None:
         lstm.bias_hh_l0.zero_()
         _, (hn, cn) = lstm(t(a["X"][:, :, 0]))
         y = t(a["Wy"]) @ hn[0] + t(a["by"][:, 0])
-    spec = SPECS["classic_lstm"]
+    spec = spec_of("classic_lstm")
     got = spec.present(run(spec.to_case(a)), spec.to_case(a))
     for name, want in (("y", y), ("h", hn[0]), ("c", cn[0])):
         assert np.abs(got[name][:, 0] - want.numpy()).max() < 1e-12
 
 
-@pytest.mark.parametrize("kata", list(SPECS))
+@pytest.mark.parametrize("kata", FORWARD)
 def test_reference_agrees_with_the_shipped_solution(kata: str) -> None:
     a = draw(kata, 24)
-    spec = SPECS[kata]
+    spec = spec_of(kata)
     got = spec.present(run(spec.to_case(a)), spec.to_case(a))
     want = spec.flatten(load_solution(kata)(a))
     for name in spec.names:
@@ -117,8 +118,8 @@ def test_reference_agrees_with_the_shipped_solution(kata: str) -> None:
 @pytest.mark.parametrize("family", ["rnn", "lstm", "gru"])
 def test_stacked_runs_equal_one_by_one_runs(family: str) -> None:
     a = draw(family, 25)
-    case = SPECS[family].to_case(a)
-    cases = [v.prep(case) for v in VARIANTS if v.prep and v.applies(family, "seq")]
+    case = spec_of(family).to_case(a)
+    cases = [v.prep(case) for v in VARIANTS if v.prep and v.applies(family, "sequence")]
     flags = Flags(reverse="appended")
     for one, many in zip((run(c, flags) for c in cases), run_many(cases, flags), strict=True):
         for key in one:
@@ -126,18 +127,20 @@ def test_stacked_runs_equal_one_by_one_runs(family: str) -> None:
 
 
 def test_float16_emulation_keeps_float16() -> None:
-    case = SPECS["lstm"].to_case(draw("lstm", 26))
+    case = spec_of("lstm").to_case(draw("lstm", 26))
     trace = run(case.astype(np.float16))
     assert trace["output"].dtype == np.float16
     assert 1e-5 < np.abs(trace["output"] - run(case)["output"]).max() < 1e-2
 
 
 def test_every_variant_names_a_catalogued_mistake_and_every_mistake_has_a_variant() -> None:
-    from rnnprep.grading.diagnosis import CATALOGUE
+    from rnnprep.diagnosis import CATALOGUE
+    from rnnprep.diagnosis.forward import MISTAKES
 
-    named = {v.mistake for v in VARIANTS}
+    named = {v.mistake.id for v in VARIANTS}
     assert named <= set(CATALOGUE)
-    assert set(CATALOGUE) - named == {"precision-loss"}  # found from the error size, not a variant
+    assert {m.id for m in MISTAKES} - named == {"precision-loss"}  # from the error size, not a variant
+    assert all(CATALOGUE[v.mistake.id] is v.mistake for v in VARIANTS)
 
 
 def test_case_h_is_the_hidden_size() -> None:

@@ -1,13 +1,15 @@
-"""Comparison and its tutor-style messages: structure, then shape, then dtype, then values."""
+"""Comparison and its tutor-style messages: structure, then shape, then values, then dtype."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rnnprep.grading.child import Opaque
-from rnnprep.grading.compare import axes_named, compare
-from rnnprep.grading.framework import FLOAT32, FLOAT64, Array, Call, Case, Seq, draw_dims
+from rnnprep.grading.cases import draw_dims
+from rnnprep.grading.compare import axes_named, compare, structure_problem
+from rnnprep.grading.spec import FLOAT32, FLOAT64, Call, Case, parse_returns
+from rnnprep.grading.types import Stage
+from rnnprep.sandbox.protocol import Opaque
 
 DIMS = {"B": 3, "T": 7, "I": 5, "H": 4}
 
@@ -21,12 +23,7 @@ def lstm_case(dtype: str = "float64") -> Case:
         "c0": None,
         "W_ih": np.ones((16, 5), dtype=dtype),  # (4H, I)
     }
-    returns = Seq(
-        (
-            Array("output", ("B", "T", "H")),
-            Seq((Array("h_n", ("B", "H")), Array("c_n", ("B", "H")))),
-        )
-    )
+    returns = parse_returns("(output[B,T,H], (h_n[B,H], c_n[B,H]))")
     return Case(
         "given_state",
         "a test",
@@ -46,7 +43,7 @@ def expected(dtype: str = "float64"):
 
 def test_exact_answer_passes_and_names_the_call() -> None:
     verdict = compare(lstm_case(), expected(), expected())
-    assert verdict.passed and verdict.kind == "ok"
+    assert verdict.passed and verdict.stage is Stage.OK
     assert (
         "lstm_forward(x=(3, 7, 5), h0=None, c0=None, W_ih=(16, 5)) on float64 arrays"
         in verdict.message
@@ -57,7 +54,7 @@ def test_exact_answer_passes_and_names_the_call() -> None:
 def test_wrong_shape_is_reported_before_values_with_named_axes() -> None:
     out, state = expected()
     verdict = compare(lstm_case(), (out.transpose(1, 0, 2), state), expected())
-    assert verdict.kind == "shape" and not verdict.passed
+    assert verdict.stage is Stage.SHAPE and not verdict.passed
     assert (
         "output has shape (7, 3, 4), i.e. (T, B, H); expected (3, 7, 4), i.e. (B, T, H)"
         in verdict.message
@@ -72,12 +69,36 @@ def test_missing_axis_is_said() -> None:
     assert "(B, H)" in verdict.message and "An axis is missing" in verdict.message
 
 
-def test_dtype_is_checked_before_values() -> None:
+def test_a_more_precise_dtype_passes_with_a_note() -> None:
     out, (h, c) = expected("float32")
     verdict = compare(lstm_case("float32"), (out, (h, c.astype(np.float64))), expected("float32"))
-    assert verdict.kind == "dtype"
-    assert "c_n has dtype float64, but the inputs are float32" in verdict.message
-    assert "dtype=x.dtype" in verdict.message
+    assert verdict.passed
+    assert verdict.notes == ("Note: c_n is float64 for float32 inputs. That passes; torch would "
+                             "return float32 (create arrays with dtype=x.dtype to match it).",)
+
+
+def test_a_less_precise_dtype_fails_after_the_values() -> None:
+    out, (h, c) = expected()
+    verdict = compare(lstm_case(), (out.astype(np.float32), (h, c)), expected())
+    assert verdict.stage is Stage.VALUE  # float32 rounding is beyond float64's tolerance anyway
+    half = (out.astype(np.float16), (h, c))
+    verdict = compare(lstm_case("float32"), half, (half[0].astype(np.float64), (h, c)))
+    assert verdict.stage is Stage.DTYPE
+    assert "output has dtype float16, less precise than the float32 inputs" in verdict.message
+
+
+def test_a_value_error_is_not_hidden_behind_the_dtype() -> None:
+    out, (h, c) = expected("float32")
+    wrong = (out * 2).astype(np.float64)
+    verdict = compare(lstm_case("float32"), (wrong, (h, c)), expected("float32"))
+    assert verdict.stage is Stage.VALUE and "output: wrong values" in verdict.message
+
+
+def test_integers_are_not_floats() -> None:
+    out, (h, c) = expected()
+    zeros = np.zeros_like(out)
+    verdict = compare(lstm_case(), (zeros.astype(np.int64), (h, c)), (zeros, (h, c)))
+    assert verdict.stage is Stage.DTYPE and "should hold floats" in verdict.message
 
 
 def test_values_report_max_abs_error_and_where() -> None:
@@ -85,7 +106,7 @@ def test_values_report_max_abs_error_and_where() -> None:
     wrong = out.copy()
     wrong[1, 2, 3] += 0.25
     verdict = compare(lstm_case(), (wrong, (h, c)), expected())
-    assert verdict.kind == "value"
+    assert verdict.stage is Stage.VALUE
     assert (
         "output: wrong values in 1 of 84 entries; max abs error 0.25 at index (1, 2, 3)"
         in verdict.message
@@ -115,11 +136,12 @@ def test_nan_is_never_a_match() -> None:
         ((1, 2, 3), "Expected a tuple (output, (h_n, c_n)) of 2 items, got a tuple of 3 items"),
         ((Opaque("torch.Tensor", "tensor([...])"), (1, 2)), "Katas are solved in NumPy"),
         (([[0.0]], (1, 2)), "output should be a numpy array but is a list"),
+        ((Opaque("numpy.matrix", "matrix([[1.]])"), (1, 2)), "an ndarray subclass"),
     ],
 )
 def test_wrong_return_types_are_explained(returned, says: str) -> None:
     verdict = compare(lstm_case(), returned, expected())
-    assert verdict.kind == "structure" and says in verdict.message
+    assert verdict.stage is Stage.STRUCTURE and says in verdict.message
 
 
 def test_a_list_is_accepted_for_a_tuple() -> None:
@@ -139,3 +161,9 @@ def test_draw_dims_keeps_sizes_and_gate_widths_apart() -> None:
         dims = draw_dims(rng, {"B": (2, 6), "T": (2, 8), "I": (2, 7), "H": (2, 6)}, {"H": 4})
         sizes = [*dims.values(), 4 * dims["H"]]
         assert len(set(sizes)) == len(sizes)
+
+
+def test_a_nested_structure_problem_is_prefixed_once() -> None:
+    out, (h, _) = expected()
+    problem = structure_problem(lstm_case().returns, (out, (h, 3)))
+    assert problem == "In the returned tuple (output, (h_n, c_n)): c_n should be a numpy array but is a int."

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rnnprep.grading import CheckResult, TestResult, render_result
+from rnnprep.grading.render import render_result
+from rnnprep.grading.types import CheckResult, Stage, TestOutcome
 
 
 def result(*passed: bool, error: str | None = None, planned: int | None = None) -> CheckResult:
     tests = [
-        TestResult(f"t{i}", ok, "Called f().\nsame line" if not ok else "fine")
+        TestOutcome(f"t{i}", ok, "Called f().\nsame line" if not ok else "fine", stage=Stage.OK if ok else Stage.VALUE)
         for i, ok in enumerate(passed)
     ]
     return CheckResult(
@@ -33,14 +34,17 @@ def test_passes_only_when_every_planned_test_ran_and_passed() -> None:
 
 def test_to_dict_is_the_documented_json() -> None:
     data = json.loads(json.dumps(result(True, False).to_dict()))
-    assert {"kata", "passed", "seed", "error", "tests", "capsule", "replay"} <= set(data)
+    assert {"kata", "passed", "seed", "error", "tests", "capsule", "replay", "isolation"} <= set(data)
     assert data["kata"] == "lstm" and data["seed"] == 42 and data["passed"] is False
     assert data["replay"] == "rnnprep kata lstm --check --seed 42"
     assert data["tests"][1] == {
         "name": "t1",
         "passed": False,
+        "stage": "value",
         "message": "Called f().\nsame line",
         "diagnosis": [],
+        "notes": [],
+        "output": "",
     }
 
 
@@ -54,7 +58,7 @@ def test_failing_tests_and_diagnosis_summaries() -> None:
 
 def test_render_failure_shows_tests_seed_replay_and_prints_repeats_once() -> None:
     text = render_result(result(True, False, False))
-    assert "lstm: FAILED (1 of 3 tests passed, /w/lstm.py, seed 42)" in text
+    assert "lstm: FAILED (1 of 3 tests passed, /w/lstm.py, seed 42, isolation: basic)" in text
     assert "PASS t0" in text and "FAIL t1" in text and "FAIL t2" in text
     assert text.count("same line") == 1
     assert "rnnprep kata lstm --check --seed 42" in text

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from rnnprep import registry
 from rnnprep.content import katas_dir, solutions_dir
-from rnnprep.kata import registry
 
 torch = pytest.importorskip("torch")
 

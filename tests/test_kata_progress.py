@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from rnnprep import registry
 from rnnprep.errors import RnnprepError
-from rnnprep.kata import progress, registry
+from rnnprep.kata import progress
 
 
 def test_hints_progress_and_stop_at_the_last(tmp_path):

@@ -1,4 +1,4 @@
-"""rnnprep.kata.registry: loading, validation and did-you-mean lookup of katas.yaml."""
+"""rnnprep.registry: loading, validation and did-you-mean lookup of katas.yaml and local katas."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from rnnprep import registry
 from rnnprep.errors import RnnprepError
-from rnnprep.kata import registry
-from rnnprep.kata.registry import RegistryError, UnknownKataError
+from rnnprep.registry import RegistryError, UnknownKataError
 
 
 def entry(name: str, level: int, **changes: object) -> dict[str, object]:
@@ -17,7 +17,7 @@ def entry(name: str, level: int, **changes: object) -> dict[str, object]:
     base: dict[str, object] = {
         "name": name, "title": f"The {name} kata", "level": level, "difficulty": "easy",
         "topics": ["rnn"], "prerequisites": [], "entry": [f"{name}_fn"],
-        "hints": ["nudge", "equation", "near-code"],
+        "hints": ["nudge", "equation", "near-code"], "returns": "out[B,H]",
     }
     return {**base, **changes}
 
@@ -71,6 +71,10 @@ def test_unknown_name_without_close_match_points_at_the_list():
         ([entry("a", 1, entry=[])], "at least one"),
         ([entry("a", 1, hint=["x"])], "unknown key(s) hint"),
         ([{"name": "a"}], "missing key(s)"),
+        ([entry("a", 1, returns="(out[B,H]")], "'returns': missing ')'"),
+        ([entry("a", 1, returns=3)], "'returns' must be a return signature"),
+        ([entry("a", 1, family="transformer")], "'family' must be one of"),
+        ([entry("a", 1, kind="weird")], "'kind' must be one of"),
         (["just a string"], "katas[0]"),
     ],
 )
@@ -94,3 +98,52 @@ def test_unreadable_or_invalid_yaml_is_a_user_error(tmp_path):
     bad.write_text("katas: [\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="not valid YAML"):
         registry.load(bad)
+
+
+def test_shipped_entries_carry_the_contract() -> None:
+    lstm = registry.get("lstm")
+    assert (lstm.family, lstm.kind, lstm.outputs) == ("lstm", "sequence", ("output", "h_n", "c_n"))
+    assert lstm.suite.name == "test_lstm.py" and lstm.suite.is_file()
+    assert all(k.kind != "custom" for k in registry.default())
+
+
+def local_kata(root: Path, name: str = "peephole", **changes: object) -> Path:
+    folder = root / name
+    folder.mkdir(parents=True)
+    data = {k: v for k, v in entry(name, 1, **changes).items() if k != "level"}
+    (folder / "kata.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return folder
+
+
+def test_local_katas_join_the_path_after_the_shipped_ones(tmp_path, monkeypatch) -> None:
+    local_kata(tmp_path)
+    monkeypatch.setenv(registry.KATAS_ENV, str(tmp_path))
+    loaded = registry.default()
+    assert loaded.names()[-1] == "peephole"
+    kata = loaded.get("peephole")
+    assert kata.local and kata.suite == tmp_path / "peephole" / "test_peephole.py"
+    assert kata.solution == tmp_path / "peephole" / "solution.py"
+    assert kata.level > max(k.level for k in loaded if not k.local)
+
+
+def test_a_local_dir_may_be_the_kata_folder_itself(tmp_path) -> None:
+    folder = local_kata(tmp_path)
+    assert registry.load(local_dirs=[folder]).get("peephole").folder == folder
+
+
+def test_a_local_kata_named_unlike_its_folder_is_refused(tmp_path) -> None:
+    folder = local_kata(tmp_path)
+    folder.rename(tmp_path / "other")
+    with pytest.raises(RegistryError, match="must match its folder 'other'"):
+        registry.load(local_dirs=[tmp_path])
+
+
+def test_a_missing_local_dir_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(RegistryError, match="not a folder"):
+        registry.load(local_dirs=[tmp_path / "nope"])
+
+
+def test_a_local_kata_may_not_reuse_a_shipped_name(tmp_path) -> None:
+    local_kata(tmp_path, "lstm")
+    with pytest.raises(RegistryError, match="used twice"):
+        registry.load(local_dirs=[tmp_path])

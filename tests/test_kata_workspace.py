@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from datetime import datetime
 
 import pytest
 
+from rnnprep import registry
 from rnnprep.errors import RnnprepError
-from rnnprep.kata import registry, workspace
-from rnnprep.kata.registry import Kata
+from rnnprep.kata import workspace
+from rnnprep.registry import Kata
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ def test_start_never_overwrites_work(tmp_path, lstm):
 
 
 def test_start_in_the_checkout_itself_keeps_the_files(lstm):
-    checkout = lstm.katas_root.parent
+    checkout = lstm.folder.parent.parent
     report = workspace.start(lstm, checkout)
     assert report.copied == []
     assert lstm.starter in report.kept or any(p.samefile(lstm.starter) for p in report.kept)
@@ -92,7 +94,7 @@ def test_pristine_starter_comes_from_git_in_a_checkout(tmp_path, lstm):
     subprocess.run([*git, "add", "."], cwd=root, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "starter"], cwd=root, check=True)
     starter.write_text("my work in place\n")
-    kata = Kata(**{**lstm.__dict__, "katas_root": root / "katas"})
+    kata = dataclasses.replace(lstm, folder=root / "katas" / "lstm")
     backup = workspace.reset(kata, starter)
     assert starter.read_text() == "committed starter\n"
     assert backup is not None and backup.read_text() == "my work in place\n"

@@ -12,9 +12,10 @@ from typing import Any
 
 import click
 
+from rnnprep import registry
 from rnnprep.cli.app import App, pass_app
 from rnnprep.errors import RnnprepError
-from rnnprep.kata import checking, progress, registry
+from rnnprep.kata import checking, progress
 from rnnprep.kata import workspace as kata_workspace
 from rnnprep.kata.watch import changes
 

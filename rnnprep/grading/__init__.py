@@ -1,15 +1,11 @@
-"""Grading of kata submissions against torch, in a child process.
+"""Grading kata submissions: the hidden pytest suites run here, the submission in the sandbox.
 
-Public API (the CLI imports it lazily; importing this package loads neither numpy nor torch)::
+    from rnnprep.grading.check import check_file
+    result = check_file(kata, Path("katas/lstm/lstm.py"), seed=None, timeout=10.0)
+    result.passed, result.seed, result.tests, result.isolation, result.to_dict()
 
-    result = check_file("lstm", Path("katas/lstm/lstm.py"), seed=None, timeout=10.0)
-    print(render_result(result, style))
-    result.passed, result.seed, result.tests, result.to_dict()
+Modules, bottom up: types (plain data), spec (cases, calls, return signatures), cases (drawing),
+compare, messages, torch_reference, suite (what hidden suites are written with), grader (the
+pytest plugin object of a run), plugin (the pytest entry point), check (one check), render.
+Importing this package loads neither numpy nor torch.
 """
-
-from __future__ import annotations
-
-from rnnprep.grading.result import CheckResult, TestResult, render_result
-from rnnprep.grading.runner import DEFAULT_TIMEOUT, check_file
-
-__all__ = ["DEFAULT_TIMEOUT", "CheckResult", "TestResult", "check_file", "render_result"]

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rnnprep.grading.framework import Mapping, Seq, Spec
+from rnnprep.grading.spec import DictOut, Returns, TupleOut
 
 if TYPE_CHECKING:
-    from rnnprep.grading.judge import Failure
-    from rnnprep.grading.result import CheckResult
+    from rnnprep.grading.types import CheckResult, KataFailure
 
 
 def capsule_path(kata: str, directory: Path) -> Path:
@@ -19,7 +18,7 @@ def capsule_path(kata: str, directory: Path) -> Path:
     return directory / f"{kata}.failure.npz"
 
 
-def write_capsule(result: CheckResult, failure: Failure, directory: Path) -> Path | None:
+def write_capsule(result: CheckResult, failure: KataFailure, directory: Path) -> Path | None:
     """Save inputs, expected and actual outputs of the failing case; None if it cannot be written.
 
     Keys: ``input/<name>``, ``expected/<name>``, ``actual/<name>`` and ``meta`` (a JSON string
@@ -34,13 +33,17 @@ def write_capsule(result: CheckResult, failure: Failure, directory: Path) -> Pat
     for name, value in case.call.inputs().items():
         if isinstance(value, np.ndarray):
             arrays[f"input/{name}"] = value
+        elif isinstance(value, dict) and all(isinstance(v, np.ndarray) for v in value.values()):
+            arrays |= {f"input/{name}/{key}": v for key, v in value.items()}
         else:
             scalars[name] = (
                 value
                 if isinstance(value, (str, int, float, bool)) or value is None
                 else repr(value)
             )
-    arrays |= _leaves("expected", case.returns, failure.expected)
+    with contextlib.suppress(TypeError, ValueError, KeyError, IndexError):
+        if failure.expected is not None:
+            arrays |= _leaves("expected", case.returns, failure.expected)
     if failure.actual is not None:
         # A wrongly structured answer has no leaves to save: the message says what came back.
         with contextlib.suppress(TypeError, ValueError, KeyError, IndexError):
@@ -68,16 +71,16 @@ def write_capsule(result: CheckResult, failure: Failure, directory: Path) -> Pat
     return path
 
 
-def _leaves(prefix: str, spec: Spec, value: Any) -> dict[str, Any]:
+def _leaves(prefix: str, spec: Returns, value: Any) -> dict[str, Any]:
     """Array leaves of a returned structure, keyed by the return spec's names."""
     import numpy as np
 
-    if isinstance(spec, Seq):
+    if isinstance(spec, TupleOut):
         out: dict[str, Any] = {}
         for item_spec, item in zip(spec.items, value, strict=True):
             out |= _leaves(prefix, item_spec, item)
         return out
-    if isinstance(spec, Mapping):
+    if isinstance(spec, DictOut):
         out = {}
         for key, item_spec in spec.items.items():
             out |= _leaves(f"{prefix}/{key}", item_spec, value[key])

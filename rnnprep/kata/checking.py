@@ -9,12 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from rnnprep.kata.registry import Kata
+from rnnprep.grading.types import DEFAULT_TIMEOUT
+from rnnprep.registry import Kata
 
 if TYPE_CHECKING:
-    from rnnprep.grading import CheckResult
+    from rnnprep.grading.types import CheckResult
 
-DEFAULT_TIMEOUT = 10.0  # seconds; equal to rnnprep.grading.DEFAULT_TIMEOUT (a test keeps them so)
+__all__ = ["DEFAULT_TIMEOUT", "check", "record", "render"]
 
 
 class AttemptRecorder(Protocol):
@@ -33,24 +34,22 @@ def check(
     timeout: float = DEFAULT_TIMEOUT,
     capsule_dir: Path | None = None,
 ) -> CheckResult:
-    """Grade `path` as kata `kata` in a child process."""
-    from rnnprep.grading import check_file
+    """Grade `path` as kata `kata`: the submission in the sandbox, the hidden suite here."""
+    from rnnprep.grading.check import check_file
 
-    return check_file(kata.name, path, seed=seed, timeout=timeout, capsule_dir=capsule_dir)
+    return check_file(kata, path, seed=seed, timeout=timeout, capsule_dir=capsule_dir or Path(path).parent)
 
 
 def record(kata: Kata, result: CheckResult, store: AttemptRecorder) -> None:
     """Save the attempt: outcome, seed, failing test names and diagnosis ids (deduplicated)."""
-    failing = [test.name for test in result.tests if not test.passed]
-    diagnosis = [i for test in result.tests for i in (test.diagnosis or [])]
     store.record_kata_attempt(
         kata=kata.name, passed=bool(result.passed), seed=int(result.seed),
-        failing_tests=failing, diagnosis=list(dict.fromkeys(diagnosis)),
-    )
+        failing_tests=result.failing_tests, diagnosis=result.diagnosis,
+    )  # fmt: skip
 
 
 def render(result: CheckResult, style: Callable[..., str]) -> str:
     """The grader's human-readable report of a result."""
-    from rnnprep.grading import render_result
+    from rnnprep.grading.render import render_result
 
     return render_result(result, style)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rnnprep.errors import RnnprepError
-from rnnprep.kata.registry import Kata
+from rnnprep.registry import Kata
 
 
 @dataclass(frozen=True)

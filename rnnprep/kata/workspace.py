@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rnnprep.errors import RnnprepError
-from rnnprep.kata.registry import Kata
+from rnnprep.registry import Kata
 
 WORKSPACE_ENV = "RNNPREP_WORKSPACE"
 
