@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from random import Random
 
 import pytest
@@ -133,3 +134,63 @@ def test_no_two_questions_ask_the_same_thing():
         and matcher.ratio() > 0.9
     ]
     assert twins == []
+
+
+# --- coverage and fairness of the banks (the content issue, the quiz issue) ------------------
+
+NEW_BANKS = ("decoding", "attention", "modern-recurrence", "training")
+# A prompt "names a torch API" when it mentions torch itself or one of its identifiers.
+TORCH_API = re.compile(
+    r"torch|pytorch|\bnn\.|\bF\.|pack_|pad_packed|batch_first|proj_size|\.detach|requires_grad|"
+    r"num_layers|weight_[ih]h|bias_[ih]h|clip_grad|optimizer\.|\.backward\(|batch_sizes|"
+    r"enforce_sorted|\bLSTMCell\b|\bGRUCell\b|\bRNNCell\b|dropout=|bidirectional=|hidden_size|input_size",
+    re.IGNORECASE,
+)
+
+
+def by_bank() -> dict[str, list[Question]]:
+    banks: dict[str, list[Question]] = defaultdict(list)
+    for question in QUESTIONS:
+        banks[question.bank].append(question)
+    return banks
+
+
+def test_the_banks_cover_what_interviews_ask() -> None:
+    topics = Counter(q.topic for q in QUESTIONS)
+    assert len(QUESTIONS) >= 380
+    assert sum(q.type == "open" for q in QUESTIONS) >= 30
+    assert set(topics) >= {"decoding", "attention", "modern-recurrence", "training"}
+    assert min(topics.values()) >= 20, topics
+    for bank in NEW_BANKS:
+        questions = by_bank()[bank]
+        assert len(questions) >= 25, bank
+        assert sum(q.difficulty == "hard" for q in questions) >= 0.25 * len(questions), bank
+        assert {q.type for q in questions} >= {"mcq", "numeric", "open"}, bank
+
+
+def test_torch_api_prompts_are_at_most_35_percent() -> None:
+    api = [q.id for q in QUESTIONS if TORCH_API.search(q.prompt)]
+    assert len(api) <= 0.35 * len(QUESTIONS), f"{len(api)} of {len(QUESTIONS)}"
+
+
+@pytest.mark.parametrize("bank", sorted(by_bank()))
+def test_the_length_of_a_choice_does_not_give_the_answer_away(bank: str) -> None:
+    mcq = [q for q in by_bank()[bank] if q.type == "mcq"]
+    lengths = [[len(c.text) for c in q.choices] for q in mcq]
+    right = [ord(q.answer) - 97 for q in mcq]
+    longest = sum(ls.index(max(ls)) == r for ls, r in zip(lengths, right, strict=True))
+    shortest = sum(ls.index(min(ls)) == r for ls, r in zip(lengths, right, strict=True))
+    assert longest <= 0.4 * len(mcq), f"the right choice is the longest in {longest} of {len(mcq)}"
+    assert shortest <= 0.4 * len(mcq), f"the right choice is the shortest in {shortest} of {len(mcq)}"
+
+
+def test_open_questions_carry_a_model_answer_and_key_points() -> None:
+    for question in (q for q in QUESTIONS if q.type == "open"):
+        assert len(question.model_answer.split()) >= 60, question.id
+        assert 3 <= len(question.key_points) <= 6, question.id
+        assert question.prompt.rstrip().endswith(("?", ".")), question.id
+
+
+def test_every_short_question_lists_right_and_wrong_phrasings() -> None:
+    for question in (q for q in QUESTIONS if q.type == "short"):
+        assert len(question.phrasings_right) >= 3 and len(question.phrasings_wrong) >= 3, question.id
