@@ -242,8 +242,8 @@ def load(path: Path | None = None, solutions_root: Path | None = None,
         katas.append(Kata(**fields, folder=path.parent / name, solution=solutions_root / f"{name}.py",
                           suite=hidden_suites_dir() / f"test_{name}.py"))  # fmt: skip
     last = max((k.level for k in katas), default=0)
-    for folder in local_kata_folders(local_dirs):
-        katas.append(_local_kata(folder, last + 1 + len(katas)))
+    for index, folder in enumerate(local_kata_folders(local_dirs)):
+        katas.append(_local_kata(folder, last + 1 + index))
     _check_links(path, katas)
     return Registry(katas=tuple(sorted(katas, key=lambda kata: kata.level)), path=path)
 

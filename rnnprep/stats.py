@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from pathlib import Path
 from typing import Any
 
 from rnnprep.errors import RnnprepError
@@ -29,21 +28,11 @@ def shipped_questions() -> dict[str, tuple[str, int]]:
     return {question.id: (question.topic, question.rev) for question in load_questions()}
 
 
-def kata_names(directory: Path | None = None) -> list[str]:
-    """Kata names from katas/katas.yaml in learning-path order (to swap for rnnprep.kata.registry)."""
-    import yaml
+def kata_names() -> list[str]:
+    """Kata names in learning-path order, from the registry (local katas included)."""
+    from rnnprep import registry
 
-    from rnnprep.content import katas_dir
-
-    path = (directory or katas_dir()) / "katas.yaml"
-    if not path.is_file():
-        return []
-    try:
-        registry = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise RnnprepError(f"Cannot read the kata registry {path}: {error}.") from error
-    katas = [k for k in registry.get("katas") or [] if isinstance(k, dict) and "name" in k]
-    return [str(k["name"]) for k in sorted(katas, key=lambda k: k.get("level", 0))]
+    return registry.default().names()
 
 
 def compute_stats(

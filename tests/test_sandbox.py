@@ -256,3 +256,19 @@ def test_struct_sizes_match_the_kernel_abi() -> None:
 
     assert struct.calcsize("=QQQ") == 24 == __import__("ctypes").sizeof(_RulesetAttr)
     assert __import__("ctypes").sizeof(_PathBeneath) == 12  # packed, as linux/landlock.h says
+
+
+def test_the_clock_starts_when_the_child_is_ready_not_while_numpy_loads() -> None:
+    with Sandbox.start() as sandbox:  # load sent at once, while the child still imports numpy
+        assert sandbox.load("def f():\n    return 3\n", "/v.py", Limits(timeout=0.05)).ok
+        assert sandbox.result(sandbox.send_call(CallRequest("f"))).value == 3
+
+
+def test_a_timeout_too_short_for_any_file_says_so(tmp_path) -> None:
+    from rnnprep import registry
+    from rnnprep.content import solutions_dir
+    from rnnprep.grading.check import check_file
+
+    result = check_file(registry.get("rnn_cell"), solutions_dir() / "rnn_cell.py", timeout=0.000001)
+    assert not result.passed
+    assert "shorter than loading any file takes. Use --timeout 1 or more" in result.error

@@ -105,11 +105,11 @@ def test_kata_status_lists_registry_katas_in_order_then_unknown_ones(store: Stor
     assert katas["gru"]["status"] == "failing"
 
 
-def test_kata_names_follow_the_registry_levels(tmp_path: Path) -> None:
-    (tmp_path / "katas.yaml").write_text(
-        "format: 1\nkatas:\n  - {name: lstm, level: 4}\n  - {name: rnn_cell, level: 1}\n")
-    assert kata_names(tmp_path) == ["rnn_cell", "lstm"]
-    assert kata_names(tmp_path / "missing") == []
+def test_kata_names_are_the_registrys_learning_path() -> None:
+    from rnnprep import registry
+
+    assert kata_names() == registry.default().names()
+    assert kata_names()[0] == "rnn_cell"
 
 
 @pytest.mark.parametrize(("fraction", "unicode", "expected"), [

@@ -88,3 +88,22 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="rnnprep")
     except BrokenPipeError:  # `rnnprep ... | head` closed the pipe: not an error worth a traceback
         sys.exit(1)
+    except SystemExit as done:
+        if argv is None and "torch" in sys.modules:
+            _exit_now(done.code)
+        raise
+
+
+def _exit_now(code: object) -> None:
+    """End the process without tearing torch down (~0.4 s of a check's 1 s).
+
+    Only for a real command-line run (not a test calling main(argv)): every answer and attempt
+    is already committed to the store, so flushing the streams is all that is left to do.
+    """
+    import contextlib
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))

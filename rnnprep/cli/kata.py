@@ -20,6 +20,10 @@ from rnnprep.kata import workspace as kata_workspace
 from rnnprep.kata.watch import changes
 
 WORKSPACE_HELP = "Folder holding katas/NAME/NAME.py (default: $RNNPREP_WORKSPACE, else the current folder)."
+KATAS_DIR_HELP = "A folder of your own katas (repeatable; adds to $RNNPREP_KATAS)."
+katas_dir_option = click.option(
+    "--katas-dir", "katas_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path), help=KATAS_DIR_HELP
+)
 
 
 class KataGroup(click.Group):
@@ -45,6 +49,7 @@ def kata(ctx: click.Context) -> None:
       rnnprep kata NAME                  read the instructions
       rnnprep kata NAME --check          grade your file (exit 0 pass, 1 fail)
       rnnprep kata NAME --hint | --solution | --reset | --watch
+      rnnprep kata new NAME --dir DIR    write your own kata (then: kata lint DIR/NAME)
 
     \b
     Example:
@@ -56,13 +61,14 @@ def kata(ctx: click.Context) -> None:
 
 @kata.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@katas_dir_option
 @pass_app
-def list_katas(app: App, as_json: bool) -> None:
+def list_katas(app: App, as_json: bool, katas_dirs: tuple[Path, ...] = ()) -> None:
     """List the katas with difficulty and your status.
 
-    Example: rnnprep kata list
+    Example: rnnprep kata list --katas-dir ~/my-katas
     """
-    rows = progress.overview(registry.default().katas, _statuses(app))
+    rows = progress.overview(registry.default(katas_dirs).katas, _statuses(app))
     if as_json:
         click.echo(json.dumps([row.to_dict() for row in rows], indent=2))
         return
@@ -76,18 +82,64 @@ def list_katas(app: App, as_json: bool) -> None:
 @kata.command("start")
 @click.argument("name")
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), help=WORKSPACE_HELP)
-def start(name: str, workspace: Path | None) -> None:
+@katas_dir_option
+def start(name: str, workspace: Path | None, katas_dirs: tuple[Path, ...]) -> None:
     """Copy a kata's starter and instructions into your workspace (never overwriting).
 
     Example: rnnprep kata start lstm --workspace ~/rnn-practice
     """
-    chosen = registry.get(name)
+    chosen = registry.get(name, katas_dirs)
     report = kata_workspace.start(chosen, workspace)
     for path in report.copied:
         click.echo(f"Created {path}")
     for path in report.kept:
         click.echo(f"Kept {path} (already there; left untouched)")
     click.echo(f"Edit {report.folder / (name + '.py')}, then run `rnnprep kata {name} --check`.")
+
+
+@kata.command("new")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Where to create NAME/.")  # fmt: skip
+def new_kata(name: str, directory: Path) -> None:
+    """Write your own kata: registry entry, README, starter, solution, hidden suite, a wrong file.
+
+    The scaffold is a small working kata (a dense tanh layer) to replace with yours;
+    docs/writing-katas.md walks through a real one.
+
+    Example: rnnprep kata new peephole_lstm --dir ~/my-katas
+    """
+    from rnnprep.kata import authoring
+
+    scaffold = authoring.new(name, directory)
+    for path in scaffold.files:
+        click.echo(f"Created {path}")
+    parent = scaffold.folder.parent
+    click.echo(f"Next: `rnnprep kata lint {scaffold.folder}`, then `RNNPREP_KATAS={parent} rnnprep kata list`.")
+
+
+@kata.command("lint")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@pass_app
+def lint_kata(app: App, folder: Path) -> None:
+    """Prove a kata of your own: the starter fails, the solution passes, every wrong file fails.
+
+    Exit 0 when every expectation holds, 1 otherwise.
+
+    Example: rnnprep kata lint ~/my-katas/peephole_lstm
+    """
+    from rnnprep.kata import authoring
+
+    def show(item: authoring.LintItem) -> None:
+        mark = app.style("ok  ", fg="green") if item.ok else app.style("FAIL", fg="red", bold=True)
+        click.echo(f"{mark} {item.what}")
+        if item.detail and not item.ok:
+            click.echo("\n".join(f"       {line}" for line in item.detail.splitlines()[:12]))
+
+    items = authoring.lint(folder, show)
+    failed = sum(not item.ok for item in items)
+    click.echo(f"{folder.name}: {'all ' + str(len(items)) + ' checks hold' if not failed else f'{failed} of {len(items)} checks fail'}.")
+    raise SystemExit(1 if failed else 0)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,6 +156,7 @@ def start(name: str, workspace: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the check result as JSON.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help=f"Seconds before your code is stopped (default {checking.DEFAULT_TIMEOUT:g}).")
 @click.option("--capsule-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to save a replay capsule of a failing case.")
+@katas_dir_option
 @pass_app
 @click.pass_context
 def run_kata(ctx: click.Context, app: App, **options: Any) -> None:
@@ -116,7 +169,7 @@ def run_kata(ctx: click.Context, app: App, **options: Any) -> None:
       rnnprep kata lstm --check --seed 1234 --json
       rnnprep kata lstm --watch --file my_lstm.py
     """
-    chosen = registry.get(str(ctx.info_name))
+    chosen = registry.get(str(ctx.info_name), options["katas_dirs"])
     action = _action(options)
     if action in ("check", "watch"):
         path = kata_workspace.existing_user_file(chosen, options["workspace"], options["file"])

@@ -86,6 +86,11 @@ def load_problem(name: str, error: dict[str, Any] | None, problem: str | None, t
     """One paragraph for a file that could not be loaded (so nothing was graded)."""
     if problem is not None:
         if problem == "timeout":
+            if timeout < 0.5:
+                return (
+                    f"Timed out after {timeout:g} s while loading {name}: that limit is shorter "
+                    f"than loading any file takes. Use --timeout 1 or more; nothing was graded."
+                )
             return (
                 f"Timed out after {timeout:g} s while loading {name}: code at the top level of "
                 f"the file never finished. Move any long computation or loop into the functions."

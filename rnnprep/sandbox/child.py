@@ -5,7 +5,8 @@ site, no PYTHON* variables, no script folder on sys.path). In order:
 
 1. it asks to die with its parent, imports numpy from the folder the grader names and then
    takes that folder off ``sys.path`` again: from here on ``import torch`` cannot succeed;
-2. it waits for the ``load`` message (a watch keeps a child waiting here, numpy warm);
+2. it says ``ready`` and waits for the ``load`` message (a watch keeps a child waiting here,
+   numpy warm); the submission's time starts with whichever of the two comes last;
 3. it confines itself (rlimits, Landlock, seccomp: see confine.py) and says what held;
 4. it runs the submission's source as a module and says what it defines;
 5. it answers ``call`` messages one by one, with the value (or the exception) and whatever
@@ -192,6 +193,7 @@ def serve(config: dict[str, Any]) -> None:
     CHANNELS.update({k: int(config[k]) for k in CHANNELS if k in config})
     parent_death = confine.kill_with_parent()
     numpy, seccomp = bootstrap(config)
+    send({"op": "ready"})  # the grader's clock starts now, not while numpy loads
     try:
         load, _ = protocol.read_message(CHANNELS["requests"])
     except protocol.ChannelClosed:

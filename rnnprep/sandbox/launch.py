@@ -36,6 +36,7 @@ from rnnprep.sandbox.protocol import ProtocolError
 CHILD = Path(__file__).with_name("child.py")
 OUTPUT_CAP = 64_000  # bytes kept of the child's raw stdout and stderr each
 GRACE = 0.5  # seconds the child may take to exit after "exit"
+STARTUP = 30.0  # seconds the child may take to import numpy and say "ready"
 
 
 @dataclass(frozen=True)
@@ -173,10 +174,13 @@ class Sandbox:
         self.isolation = Isolation("basic", (), ("the child did not report its confinement",))
         self._messages: dict[Any, tuple[dict[str, Any], list[bytes]]] = {}
         self._special: dict[str, dict[str, Any]] = {}
+        self._arrived: dict[int | str, float] = {}  # when each message came (late = timed out)
         self._next_id = 0
         self._load_sent = False
         self._load_report: LoadReport | None = None
         self._loaded_at: float | None = None  # when the load report arrived
+        self._ready_at: float | None = None  # when the child had numpy and waited for `load`
+        self._timeout: float | None = None
         self._lock = threading.Condition()
         self._stdout = _Drain(process.stdout)  # type: ignore[arg-type]
         self._stderr = _Drain(process.stderr)  # type: ignore[arg-type]
@@ -216,8 +220,15 @@ class Sandbox:
         return self.loaded()
 
     def begin_load(self, source: str, filename: str, limits: Limits, module: str = "submission") -> None:
-        """Send the submission: the child confines itself and runs it. The clock starts now."""
-        self.deadline = time.monotonic() + limits.timeout
+        """Send the submission: the child confines itself and runs it.
+
+        The clock starts now, or when the child is ready if it is still importing numpy: the
+        timeout measures the submission, not the interpreter's start.
+        """
+        with self._lock:
+            self._timeout = limits.timeout
+            started = time.monotonic() if self._ready_at is not None else None
+            self.deadline = started + limits.timeout if started is not None else time.monotonic() + STARTUP
         header = {"op": "load", "source": source, "filename": filename, "module": module,
                   "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds}}  # fmt: skip
         self._load_sent = self._send(header, [])
@@ -304,8 +315,9 @@ class Sandbox:
             while number not in self._messages and not self._over():
                 self._lock.wait(timeout=max(0.0, min(0.5, self.deadline - time.monotonic())))
             message = self._messages.get(number)
-        if message is None:
-            if time.monotonic() >= self.deadline and not self.broken:
+            late = message is not None and self._arrived[number] > self.deadline
+        if message is None or late:
+            if (late or time.monotonic() >= self.deadline) and not self.broken:
                 self.timed_out = True
                 self.kill()
                 return CallOutcome("timeout")
@@ -361,8 +373,13 @@ class Sandbox:
                     self._lock.notify_all()
                 return
             with self._lock:
+                self._arrived.setdefault(key, time.monotonic())
                 if key == "loaded":
                     self._loaded_at = time.monotonic()
+                if key == "ready":
+                    self._ready_at = time.monotonic()
+                    if self._timeout is not None:  # the load was sent before: start its clock
+                        self.deadline = self._ready_at + self._timeout
                 if isinstance(key, str):
                     self._special.setdefault(key, header)
                 else:
@@ -378,6 +395,8 @@ class Sandbox:
             while op not in self._special and not self._over():
                 self._lock.wait(timeout=max(0.0, min(0.5, self.deadline - time.monotonic())))
             found = self._special.get(op)
+            if found is not None and op == "loaded" and self._arrived[op] > self.deadline:
+                found = None  # it came, but after the time was up
         if found is None and time.monotonic() >= self.deadline and not self.broken:
             self.timed_out = True
             self.kill()
@@ -429,7 +448,7 @@ def _message_key(header: dict[str, Any]) -> int | str:
     op = header.get("op")
     if op == "result" and type(header.get("id")) is int:
         return int(header["id"])
-    if op in ("confined", "loaded"):
+    if op in ("ready", "confined", "loaded"):
         return str(op)
     raise ProtocolError(f"the child sent a message of unknown kind ({str(op)[:40]!r})")
 
