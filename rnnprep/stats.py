@@ -59,10 +59,22 @@ def compute_stats(
         "mastered": sum(row["mastered"] for row in by_topic.values()),
         "mastered_stability_days": MASTERED_STABILITY_DAYS,
         "streak_days": streak(store, moment, tz),
+        "overridden": sum(1 for review in store.reviews() if review["overridden"]),
+        "next_due": _next_due(store, moment),
+        "forecast": store.due_forecast(FORECAST_DAYS, moment, tz),
         "by_topic": by_topic,
         "weakest_topics": weakest(by_topic),
         "katas": _kata_table(store, katas),
     }
+
+
+FORECAST_DAYS = 7
+
+
+def _next_due(store: Store, moment: datetime) -> str | None:
+    """When the next review falls due after now (None when nothing is scheduled later)."""
+    later = [card.due for card in store.cards() if card.due > moment]
+    return to_text(min(later)) if later else None
 
 
 def gather(store: Store, now: datetime | None = None) -> tuple[dict[str, Any], list[str]]:
@@ -171,6 +183,8 @@ def bar(fraction: float | None, width: int = BAR_WIDTH, unicode: bool = True) ->
 def render_stats(stats: Mapping[str, Any], style: Callable[..., str], unicode: bool = True) -> str:
     """The terminal view of compute_stats' data; `style` is App.style (colour or plain)."""
     lines = [_headline(stats, style), ""]
+    if stats["answered"]:
+        lines += [*_schedule_lines(stats, style), ""]
     lines += _topic_lines(stats, style, unicode)
     if stats["weakest_topics"]:
         weak = ", ".join(f"{topic} ({stats['by_topic'][topic]['accuracy']:.0%})"
@@ -190,6 +204,23 @@ def _headline(stats: Mapping[str, Any], style: Callable[..., str]) -> str:
             f"{stats['accuracy']:.0%} correct, streak {days} day{'s' if days != 1 else ''}, "
             f"{stats['due_now']} due now, {stats['mastered']} mastered "
             f"(stability ≥ {stats['mastered_stability_days']:g} days)")
+
+
+def _schedule_lines(stats: Mapping[str, Any], style: Callable[..., str]) -> list[str]:
+    """When the next review is, the next 7 days' reviews, and overrides."""
+    from datetime import datetime
+
+    lines = []
+    if stats["next_due"]:
+        when = datetime.fromisoformat(stats["next_due"]).astimezone()
+        lines.append(f"Next review: {when:%a %d %b %H:%M}")
+    forecast = stats["forecast"]
+    days = ["today", "tomorrow", *(f"+{n} days" for n in range(2, len(forecast)))]
+    lines.append("Due in the next 7 days: " + ", ".join(f"{d} {n}" for d, n in zip(days, forecast, strict=True) if n)
+                 if any(forecast) else "Due in the next 7 days: nothing")  # fmt: skip
+    if stats["overridden"]:
+        lines.append(style(f"{stats['overridden']} answer(s) counted right at your word (:r)", dim=True))
+    return lines
 
 
 def _topic_lines(stats: Mapping[str, Any], style: Callable[..., str], unicode: bool) -> list[str]:

@@ -36,7 +36,7 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(sample_bank, tmp_path, isolated_
     bank = copy_bank(sample_bank, tmp_path)
     (isolated_home / "cache").mkdir(parents=True)
     (isolated_home / "cache" / "banks.pickle").write_bytes(b"not a pickle")
-    assert len(load_questions([bank], shipped=False)) == 8
+    assert len(load_questions([bank], shipped=False)) == 9
     assert BankCache().entries  # rewritten with the fresh result
 
 
@@ -44,4 +44,4 @@ def test_an_unwritable_cache_dir_is_not_an_error(sample_bank, tmp_path, monkeypa
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("")
     monkeypatch.setenv("RNNPREP_CACHE", str(blocker / "cache"))
-    assert len(load_questions([copy_bank(sample_bank, tmp_path)], shipped=False)) == 8
+    assert len(load_questions([copy_bank(sample_bank, tmp_path)], shipped=False)) == 9

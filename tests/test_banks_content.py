@@ -75,9 +75,12 @@ def test_every_shape_question_is_checked_against_torch():
     assert unchecked == []
 
 
-def test_every_question_renders_and_its_answer_grades_as_correct():
-    from rnnprep.quiz.grading import grade
+def grade(asked, text):
+    """Mark one typed answer as the quiz does."""
+    return asked.kind.mark(asked, text)
 
+
+def test_every_question_renders_and_its_answer_grades_as_correct():
     for question in QUESTIONS:
         if question.type == "open":
             continue  # self-rated: there is no answer text to grade
@@ -92,6 +95,8 @@ def test_every_question_renders_and_its_answer_grades_as_correct():
             text = "t" if asked.truth else "f"
         elif question.type == "shape":
             text = ",".join(map(str, asked.truth))
+        elif question.type == "numeric":
+            text = repr(float(asked.truth))
         else:
             text = str(asked.truth)
         assert grade(asked, text).correct, f"{question.id}: the bank's own answer {text!r} is graded wrong"
@@ -194,3 +199,14 @@ def test_open_questions_carry_a_model_answer_and_key_points() -> None:
 def test_every_short_question_lists_right_and_wrong_phrasings() -> None:
     for question in (q for q in QUESTIONS if q.type == "short"):
         assert len(question.phrasings_right) >= 3 and len(question.phrasings_wrong) >= 3, question.id
+
+
+SHORT = [q for q in QUESTIONS if q.type == "short"]
+
+
+@pytest.mark.parametrize("question", SHORT, ids=[q.id for q in SHORT])
+def test_right_phrasings_are_accepted_and_near_misses_are_not(question: Question) -> None:
+    asked = ask(question, Random(0))
+    rejected = [text for text in question.phrasings_right if not grade(asked, text).correct]
+    accepted = [text for text in question.phrasings_wrong if grade(asked, text).correct]
+    assert rejected == [] and accepted == [], f"{question.where}: right marked wrong {rejected}, wrong marked right {accepted}"

@@ -35,7 +35,7 @@ def test_scripted_quiz_prints_summary_and_score_last(runner, sample_bank):
     assert result.exit_code == 0, result.output
     lines = result.output.rstrip("\n").splitlines()
     assert lines[-1] == "Score: 5/5"
-    assert "  lstm             2/2" in lines
+    assert "  lstm               2/2" in lines
     assert result.output.count("✓ Correct.") == 5
 
 
@@ -60,14 +60,14 @@ def test_hint_and_skip(runner, sample_bank):
     assert "Hint: Look at the cell update." in result.output
     assert "No more hints for this question." in result.output
     assert "Skipped." in result.output
-    assert "skipped          1" in result.output
+    assert "skipped            1" in result.output
     assert result.output.splitlines()[-1] == "Score: 1/1"
 
 
 def test_end_of_input_mid_quiz_still_summarises(runner, sample_bank):
     result = quiz(runner, sample_bank, *ids_args(*ALL_CORRECT), input="a\na,c\n")
     assert result.exit_code == 0
-    assert "  not answered     3 (stopped early)" in result.output
+    assert "  not answered       3 (stopped early)" in result.output
     assert result.output.splitlines()[-1] == "Score: 2/2"
 
 
@@ -99,7 +99,7 @@ def test_unknown_topic_suggests_the_closest(runner, sample_bank):
 
 def test_list_topics(runner, sample_bank):
     result = quiz(runner, sample_bank, "--list-topics")
-    assert "pytorch-api      2" in result.output
+    assert "pytorch-api        2" in result.output
 
 
 def test_broken_bank_refuses_to_start_with_file_line_and_id(runner, tmp_path):
@@ -120,8 +120,8 @@ def test_every_graded_answer_is_recorded(runner, sample_bank, isolated_home):
 
 
 def test_schedule_serves_new_then_says_when_next_review_is(runner, sample_bank):
-    first = quiz(runner, sample_bank, "--topic", "lstm", "--new", "--seed", "1", input="t\na\n")
-    assert first.output.splitlines()[-1] == "Score: 2/2"
+    first = quiz(runner, sample_bank, "--topic", "lstm", "--new", "--seed", "1", input="t\na\nthe cell\na\n")
+    assert first.output.splitlines()[-1] == "Score: 3/3", first.output
     again = quiz(runner, sample_bank, "--topic", "lstm", input="")
     assert "Nothing is due for review. The next review is due" in again.output
     only_new = quiz(runner, sample_bank, "--topic", "lstm", "--new")
@@ -149,5 +149,82 @@ def test_bad_options_exit_2(runner, sample_bank, args):
 def test_questions_stats_json(runner, sample_bank):
     result = runner.invoke(cli, ["questions", "stats", "--json", "--bank", str(sample_bank)])
     data = json.loads(result.output)
-    assert data["total"] == 8 and data["verified"] == 3
-    assert data["by_type"]["mcq"] == 1 and data["by_difficulty"] == {"easy": 4, "medium": 4, "hard": 0}
+    assert data["total"] == 9 and data["verified"] == 3
+    assert data["by_type"]["mcq"] == 1 and data["by_difficulty"] == {"easy": 4, "medium": 5, "hard": 0}
+
+
+# --- the quiz issue ----------------------------------------------------------------------------
+
+
+def test_contradictory_modes_are_a_usage_error(runner, sample_bank):
+    result = quiz(runner, sample_bank, "--new", "--review")
+    assert result.exit_code == 2 and "--new and --review contradict each other" in result.output
+
+
+def test_a_bank_folder_without_banks_is_an_error(runner, tmp_path):
+    result = runner.invoke(cli, ["quiz", "--bank", str(tmp_path)])
+    assert result.exit_code == 2 and "holds no bank" in result.output and "Traceback" not in result.output
+
+
+def test_a_scripted_open_question_shows_the_model_answer_and_records_the_rating(runner, sample_bank, isolated_home):
+    result = quiz(runner, sample_bank, "--id", "sample.open", input="additive updates\n1,3\n")
+    assert result.exit_code == 0, result.output
+    assert "Model answer:" in result.output and "  2. The gradient along c is scaled by f" in result.output
+    assert "2 of 3 key points: rated Hard." in result.output
+    assert "Study: The gradient along c is scaled by f, not by W_hh and tanh'" in result.output
+    assert result.output.rstrip().endswith("Score: 1/1")
+    rows = sqlite3.connect(isolated_home / "progress.sqlite3").execute("SELECT answer, correct, rating FROM reviews").fetchall()
+    assert rows == [("additive updates", 1, 2)]
+
+
+def test_i_was_right_is_recorded_as_an_override(runner, sample_bank, isolated_home):
+    result = quiz(runner, sample_bank, *ids_args("sample.tf", "sample.mcq"), input="f\n:r\na\n")
+    assert result.exit_code == 0, result.output
+    assert "Counted as right (recorded as your override)." in result.output
+    assert "overridden         1" in result.output and result.output.rstrip().endswith("Score: 2/2")
+    rows = sqlite3.connect(isolated_home / "progress.sqlite3").execute(
+        "SELECT question_id, correct, rating, overridden FROM reviews ORDER BY id").fetchall()
+    assert rows[0] == ("sample.tf", 1, 3, 1)
+
+
+def test_a_right_answer_can_be_rated_hard_or_easy(runner, sample_bank, isolated_home):
+    result = quiz(runner, sample_bank, *ids_args("sample.tf", "sample.mcq", "sample.short"), input="t\n:e\nb\n:h\nq\n")
+    assert "Rated Easy" in result.output
+    assert "Only a right answer can be rated hard or easy" in result.output
+    ratings = sqlite3.connect(isolated_home / "progress.sqlite3").execute("SELECT rating FROM reviews ORDER BY id").fetchall()
+    assert ratings == [(4,), (1,)]
+
+
+def test_skip_shows_the_explanation(runner, sample_bank):
+    result = quiz(runner, sample_bank, "--id", "sample.tf", input="s\n")
+    assert "Skipped. Answer: true" in result.output
+    assert "shared" in result.output.split("Skipped.")[1] or len(result.output.split("Skipped.")[1].strip()) > 30
+
+
+def test_hint_is_offered_only_when_there_is_one(runner, sample_bank):
+    result = quiz(runner, sample_bank, "--id", "sample.order", input="?\nq\n")
+    assert "? hint" not in result.output.split("\n> ")[0]
+    assert "This question has no hints." in result.output
+
+
+def test_ctrl_c_prints_the_summary_and_exits_130(runner, sample_bank, monkeypatch):
+    from rnnprep.cli import console
+
+    answers = iter(["t"])
+
+    def read(self, prompt):
+        try:
+            return next(answers)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr(console.TerminalConsole, "read", read)
+    result = quiz(runner, sample_bank, *ids_args("sample.tf", "sample.mcq", "sample.short"))
+    assert result.exit_code == 130
+    assert "not answered       2 (interrupted)" in result.output and result.output.rstrip().endswith("Score: 1/1")
+
+
+def test_new_questions_come_easy_first_and_within_the_daily_limit(runner, sample_bank):
+    result = quiz(runner, sample_bank, "-n", "3", "--new-per-day", "2", input="q\n")
+    assert "New questions today: 0 of 2 already started" in result.output
+    assert "[1/2]" in result.output and "· easy ·" in result.output.split("\n")[1]

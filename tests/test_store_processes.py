@@ -54,7 +54,7 @@ def assert_consistent(store: Store) -> None:
     by_question: dict[str, list] = {}
     for review in store.reviews():
         by_question.setdefault(review["question_id"], []).append(
-            (review["topic"], review["rev"], review["correct"], review["reviewed_at"]))
+            (review["topic"], review["rev"], review["rating"], review["reviewed_at"]))
     for qid, history in by_question.items():
         assert store.card(qid) == replay(qid, history)
 

@@ -14,7 +14,6 @@ import pytest
 import rnnprep
 from rnnprep.store import Store
 from rnnprep.store.scheduling import advance, replay, utc
-from rnnprep.store.transfer import rebuild_card
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -69,15 +68,15 @@ def test_scheduling_is_deterministic_so_a_replay_rebuilds_the_same_card(store: S
     live = store.card("q")
     with store.transaction():
         store.connection.execute("DELETE FROM cards")
-        rebuild_card(store, "q")
+        store.rebuild_card("q")
     assert store.card("q") == live
 
 
 def test_replay_restarts_when_rev_changes() -> None:
-    history = [("rnn", 1, True, T0), ("rnn", 1, True, T0 + timedelta(days=1)),
-               ("rnn", 2, False, T0 + timedelta(days=2))]
+    history = [("rnn", 1, 3, T0), ("rnn", 1, 3, T0 + timedelta(days=1)),
+               ("rnn", 2, 1, T0 + timedelta(days=2))]
     card = replay("q", history)
-    fresh = advance(None, question_id="q", topic="rnn", rev=2, correct=False,
+    fresh = advance(None, question_id="q", topic="rnn", rev=2, rating=1,
                     now=T0 + timedelta(days=2))
     assert card == fresh
 
@@ -95,3 +94,33 @@ def test_importing_the_store_loads_neither_fsrs_nor_numpy_nor_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=env)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_rating_moves_the_card_as_fsrs_says(store: Store) -> None:
+    for rating, qid in ((2, "hard"), (3, "good"), (4, "easy")):
+        store.record_review(qid, topic="rnn", rev=1, answer="x", correct=True, rating=rating,
+                            response_time=1.0, now=T0)
+    dues = [store.card(q).due for q in ("hard", "good", "easy")]
+    assert dues[0] < dues[1] < dues[2]
+
+
+def test_an_override_counts_the_answer_right_and_rebuilds_the_card(store: Store) -> None:
+    uid = store.record_review("q", topic="rnn", rev=1, answer="x", correct=False, response_time=1.0, now=T0)
+    wrong_due = store.card("q").due
+    store.amend_review(uid, rating=3, overridden=True)
+    review = store.reviews()[-1]
+    assert review["correct"] is True and review["overridden"] is True and review["rating"] == 3
+    assert store.card("q").due > wrong_due
+    good = advance(None, question_id="q", topic="rnn", rev=1, rating=3, now=T0)
+    assert store.card("q") == good
+
+
+def test_new_questions_started_today_and_the_forecast(store: Store) -> None:
+    for qid in ("a", "b"):
+        store.record_review(qid, topic="rnn", rev=1, answer="x", correct=True, response_time=1.0, now=T0)
+    store.record_review("a", topic="rnn", rev=1, answer="x", correct=True, response_time=1.0,
+                        now=T0 + timedelta(hours=1))
+    assert store.new_started_today(T0 + timedelta(hours=2), tz=timezone.utc) == 2
+    assert store.new_started_today(T0 + timedelta(days=1, hours=2), tz=timezone.utc) == 0
+    forecast = store.due_forecast(7, T0, tz=timezone.utc)
+    assert len(forecast) == 7 and sum(forecast) == 2

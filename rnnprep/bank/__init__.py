@@ -36,11 +36,18 @@ def shipped_bank_files() -> list[Path]:
 
 
 def bank_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand directories into their *.yaml/*.yml files; files are kept as given."""
+    """Expand directories into their *.yaml/*.yml files; files are kept as given.
+
+    A folder without any bank is an error: silently ignoring it hides a typo in --bank.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+            inside = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+            if not inside:
+                raise BankError(f"{path} holds no bank (*.yaml or *.yml files). Point --bank at a "
+                                f"bank file or at a folder of them.")
+            found.extend(inside)
         else:
             found.append(path)
     return found
@@ -96,11 +103,20 @@ def _read_all(paths: Sequence[Path]) -> tuple[list[Bank], list[Problem]]:
 
 
 def lint(paths: Sequence[Path] | None = None) -> list[Problem]:
-    """Every problem in the given bank files (default: the shipped banks)."""
-    files = bank_files(paths) if paths else shipped_bank_files()
-    if not files:
-        return [Problem(", ".join(map(str, paths or [])) or "questions/", 0, None, "no bank files found")]
-    return _read_all(files)[1]
+    """Every problem in the given bank files (default: the shipped banks).
+
+    Your banks are checked as the quiz loads them, next to the shipped ones: an id that a
+    shipped bank already uses is a problem here too.
+    """
+    if not paths:
+        return _read_all(shipped_bank_files())[1]
+    try:
+        files = bank_files(paths)
+    except BankError as error:
+        return [Problem(", ".join(map(str, paths)), 0, None, str(error))]
+    shipped = [p for p in shipped_bank_files() if p.resolve() not in {f.resolve() for f in files if f.exists()}]
+    mine = {_display(f) for f in files}
+    return [p for p in _read_all(shipped + files)[1] if p.path in mine]
 
 
 def load_questions(extra: Sequence[Path] = (), *, shipped: bool = True) -> list[Question]:

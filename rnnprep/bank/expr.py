@@ -42,7 +42,13 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ceil": math.ceil,
     "floor": math.floor,
     "prod": lambda *values: math.prod(values),
+    "tanh": math.tanh,
+    "sigmoid": lambda x: 0.5 * (1.0 + math.tanh(0.5 * x)),
+    "log10": math.log10,
+    "sin": math.sin,
+    "cos": math.cos,
 }
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}  # what a typed answer may name
 
 _MAX_POWER = 10_000  # keeps `9**9**9` from hanging the quiz
 

@@ -8,7 +8,6 @@ from typing import Any
 
 SCHEMA = "rnnprep/v1"
 DIFFICULTIES = ("easy", "medium", "hard")
-TYPES = ("mcq", "multi", "truefalse", "numeric", "shape", "short", "order", "open")
 
 
 @dataclass(frozen=True)

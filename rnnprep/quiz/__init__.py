@@ -1,4 +1,4 @@
-"""The quiz: pick questions, ask them, grade, explain, record and summarise.
+"""The quiz: pick questions, ask them, mark, explain, record and summarise.
 
 Library API (the CLI only parses options and calls `run`):
     run(QuizOptions(...), console, store) -> Summary
@@ -13,8 +13,8 @@ from random import Random
 from typing import TYPE_CHECKING
 
 from rnnprep.bank import Question, load_questions
-from rnnprep.quiz.asking import Asked
-from rnnprep.quiz.grading import Verdict
+from rnnprep.bank.model import DIFFICULTIES
+from rnnprep.bank.types import Asked, Mark
 from rnnprep.quiz.selection import Filters, select, topics_of
 from rnnprep.quiz.session import Console, Summary, run_quiz
 
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from rnnprep.store import Store
 
 __all__ = ["Console", "Filters", "QuizOptions", "Summary", "plan_questions", "run", "topic_counts"]
+
+NEW_PER_DAY = 20  # new questions a day by default, as Anki's new cards/day
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class QuizOptions:
     seed: int | None = None
     banks: tuple[Path, ...] = ()
     mode: str = "default"  # default | new | review | all
+    new_per_day: int = NEW_PER_DAY
 
 
 def topic_counts(banks: tuple[Path, ...] = ()) -> dict[str, int]:
@@ -40,23 +43,36 @@ def topic_counts(banks: tuple[Path, ...] = ()) -> dict[str, int]:
     return topics_of(load_questions(banks))
 
 
+def gently(questions: list[Question]) -> list[Question]:
+    """New questions easy first, then medium, then hard (the given order within each)."""
+    rank = {difficulty: i for i, difficulty in enumerate(DIFFICULTIES)}
+    return sorted(questions, key=lambda q: rank.get(q.difficulty, len(rank)))
+
+
 def plan_questions(options: QuizOptions, store: Store | None, now: datetime) -> tuple[list[Question], str]:
-    """The questions to ask, in order, and a note when the schedule leaves none."""
+    """The questions to ask, in order, and a note when the schedule leaves none or few."""
     rng = Random(options.seed)
-    # Open questions need the self-rating flow of the quiz issue; until then they are not asked.
-    askable = [q for q in load_questions(options.banks) if q.type != "open"]
-    candidates = select(askable, options.filters, rng)
+    candidates = select(load_questions(options.banks), options.filters, rng)
     if not candidates:
         return [], "No questions match these filters."
     mode = "all" if options.filters.ids or store is None else options.mode
+    note = ""
     if mode != "all":
         assert store is not None
         by_id = {q.id: q for q in candidates}
-        candidates = [by_id[qid] for qid in store.plan([(q.id, q.rev) for q in candidates], mode=mode, now=now)]
+        planned = store.plan([(q.id, q.rev) for q in candidates], mode=mode, now=now)
+        due = [by_id[qid] for qid in store.plan([(q.id, q.rev) for q in candidates], mode="review", now=now)]
+        fresh = gently([by_id[qid] for qid in planned if by_id[qid] not in due])
+        room = max(0, options.new_per_day - store.new_started_today(now))
+        if len(fresh) > room and options.filters.difficulties == ():
+            note = (f"New questions today: {options.new_per_day - room} of {options.new_per_day} already "
+                    f"started (--new-per-day {options.new_per_day}); more tomorrow, or pass a higher limit.")
+            fresh = fresh[:room]
+        candidates = (due if mode != "new" else []) + fresh
         if not candidates:
-            return [], _nothing_due(store, list(by_id), mode)
+            return [], note or _nothing_due(store, list(by_id), mode)
     count = options.count if options.count is not None else len(candidates)
-    return candidates[:count], ""
+    return candidates[:count], note
 
 
 def _nothing_due(store: Store, ids: list[str], mode: str) -> str:
@@ -68,19 +84,28 @@ def _nothing_due(store: Store, ids: list[str], mode: str) -> str:
     return f"Nothing is due for review.{when} Use --all to practise anyway, or --new for unseen questions."
 
 
+class StoreRecorder:
+    """Saves every answer the moment it is marked; applies :r/:h/:e to saved answers."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def record(self, asked: Asked, answer: str, mark: Mark, seconds: float) -> str | None:
+        question = asked.question
+        return self.store.record_review(question.id, topic=question.topic, rev=question.rev, answer=answer,
+                                        correct=mark.correct, rating=mark.rating, response_time=seconds)  # fmt: skip
+
+    def adjust(self, answer_id: str, rating: int, overridden: bool) -> None:
+        self.store.amend_review(answer_id, rating=rating, overridden=overridden)
+
+
 def run(options: QuizOptions, console: Console, store: Store | None) -> Summary | None:
-    """Run one quiz; every graded answer is committed to `store` the moment it is graded."""
+    """Run one quiz; every marked answer is committed to `store` the moment it is marked."""
     now = datetime.now(timezone.utc)
     questions, note = plan_questions(options, store, now)
-    if not questions:
+    if note:
         console.show(note)
+    if not questions:
         return None
-
-    def record(asked: Asked, answer: str, verdict: Verdict, seconds: float) -> None:
-        if store is not None:
-            question = asked.question
-            store.record_review(question.id, topic=question.topic, rev=question.rev, answer=answer,
-                                correct=verdict.correct, response_time=seconds)
-
-    # Params are drawn from their own stream so --seed fixes them independently of selection.
-    return run_quiz(questions, console, Random(options.seed), on_graded=record)
+    # Params and choice orders come from their own stream: --seed fixes them apart from selection.
+    return run_quiz(questions, console, Random(options.seed), StoreRecorder(store) if store is not None else None)

@@ -8,12 +8,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from rnnprep.errors import StoreError
 from rnnprep.store import schema
-from rnnprep.store.scheduling import CardState, advance, from_text, to_text, utc
+from rnnprep.store.scheduling import CardState, advance, from_text, rating_of, replay, to_text, utc
 
 PLAN_MODES = ("default", "new", "review", "all")
 
@@ -80,21 +80,52 @@ class Store:
 
     def record_review(
         self, question_id: str, *, topic: str, rev: int, answer: str, correct: bool,
-        response_time: float, now: datetime | None = None,
-    ) -> None:
-        """Save one graded answer and move the question's FSRS card (Again if wrong, Good if right)."""
+        response_time: float, rating: int | None = None, now: datetime | None = None,
+    ) -> str:
+        """Save one graded answer and move the question's FSRS card; returns the answer's uid.
+
+        ``rating`` defaults to Good for a right answer and Again for a wrong one.
+        """
+        uid = _new_uid()
         with self.transaction() as conn:
             # the clock is read under the write lock, so time order is commit order
             moment = utc(now)
             previous = self.card(question_id)
+            score = rating_of(correct, rating)
             card = advance(previous, question_id=question_id, topic=topic, rev=rev,
-                           correct=correct, now=moment)
+                           rating=score, now=moment)
             conn.execute(
                 "INSERT INTO reviews (uid, question_id, topic, rev, reviewed_at, answer, correct,"
-                " response_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (_new_uid(), question_id, topic, rev, to_text(moment), answer,
-                 int(correct), float(response_time)),
+                " response_time, rating) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (uid, question_id, topic, rev, to_text(moment), answer,
+                 int(correct), float(response_time), score),
             )
+            self.save_card(card)
+        return uid
+
+    def amend_review(self, uid: str, *, rating: int, overridden: bool = False) -> None:
+        """Change a saved answer's rating ("I was right" sets overridden and counts it right),
+        then rebuild its question's card from all its answers."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT question_id, correct FROM reviews WHERE uid = ?", (uid,)).fetchone()
+            if row is None:
+                raise StoreError(f"No saved answer {uid} to change in {self.path}.")
+            question_id, correct = row
+            conn.execute(
+                "UPDATE reviews SET rating = ?, correct = ?, overridden = ? WHERE uid = ?",
+                (int(rating), 1 if overridden else int(correct), int(overridden), uid),
+            )
+            self.rebuild_card(question_id)
+
+    def rebuild_card(self, question_id: str) -> None:
+        """Replay a question's answers (in time order) into its card (inside `transaction()`)."""
+        rows = self.connection.execute(
+            "SELECT topic, rev, correct, rating, reviewed_at FROM reviews WHERE question_id = ?"
+            " ORDER BY reviewed_at, id", (question_id,),
+        ).fetchall()
+        card = replay(question_id, ((topic, rev, rating_of(bool(correct), rating), from_text(at))
+                                    for topic, rev, correct, rating, at in rows))
+        if card is not None:
             self.save_card(card)
 
     def card(self, question_id: str) -> CardState | None:
@@ -151,6 +182,27 @@ class Store:
         due_ids = [question_id for _, question_id in sorted(due, key=lambda pair: pair[0])]
         return {"default": due_ids + new, "new": new, "review": due_ids}[mode]
 
+    def new_started_today(self, now: datetime | None = None, tz: tzinfo | None = None) -> int:
+        """How many questions were answered for the first time today (local day, or tz's)."""
+        moment = utc(now).astimezone(tz) if tz is not None else utc(now).astimezone()
+        start = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        row = self.connection.execute(
+            "SELECT count(*) FROM (SELECT question_id FROM reviews GROUP BY question_id"
+            " HAVING min(reviewed_at) >= ?)", (to_text(start),),
+        ).fetchone()
+        return int(row[0])
+
+    def due_forecast(self, days: int = 7, now: datetime | None = None, tz: tzinfo | None = None) -> list[int]:
+        """Cards due on each of the next `days` local days; day 0 includes everything overdue."""
+        moment = utc(now).astimezone(tz) if tz is not None else utc(now).astimezone()
+        start = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        counts = [0] * days
+        for (due,) in self.connection.execute("SELECT due FROM cards"):
+            offset = (from_text(due).astimezone(start.tzinfo).date() - start.date()).days
+            if offset < days:
+                counts[max(0, offset)] += 1
+        return counts
+
     def next_due(self, question_ids: Iterable[str]) -> datetime | None:
         """The earliest due time among these questions' cards (None if none was answered)."""
         wanted = set(question_ids)
@@ -162,14 +214,15 @@ class Store:
     def reviews(self) -> list[dict[str, object]]:
         """Every graded answer, oldest first, as plain dicts (times as datetimes)."""
         rows = self.connection.execute(
-            "SELECT uid, question_id, topic, rev, reviewed_at, answer, correct, response_time"
-            " FROM reviews ORDER BY reviewed_at, id"
+            "SELECT uid, question_id, topic, rev, reviewed_at, answer, correct, response_time,"
+            " rating, overridden FROM reviews ORDER BY reviewed_at, id"
         ).fetchall()
         return [
             {"uid": uid, "question_id": qid, "topic": topic, "rev": rev,
              "reviewed_at": from_text(at), "answer": answer, "correct": bool(correct),
-             "response_time": response_time}
-            for uid, qid, topic, rev, at, answer, correct, response_time in rows
+             "response_time": response_time, "rating": rating_of(bool(correct), rating),
+             "overridden": bool(overridden)}
+            for uid, qid, topic, rev, at, answer, correct, response_time, rating, overridden in rows
         ]
 
     # --- katas ---------------------------------------------------------------------

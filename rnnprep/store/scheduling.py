@@ -1,8 +1,11 @@
 """FSRS scheduling of questions, on top of the `fsrs` package (imported only when a card moves).
 
-A card row holds the FSRS state of one question at one `rev`. Automatic grading maps a
-wrong answer to Again and a right one to Good. Fuzzing is off so that replaying a
-question's reviews (after an import) rebuilds exactly the card the live updates built.
+A card row holds the FSRS state of one question at one `rev`. Each answer carries its
+FSRS rating: automatic grading gives Again (1) to a wrong answer and Good (3) to a right
+one; the learner may rate a right answer Hard (2) or Easy (4), say "I was right" (Good),
+and open questions are self-rated from the key points made. Fuzzing is off so that
+replaying a question's reviews (after an import or an amendment) rebuilds exactly the card
+the live updates built.
 """
 
 from __future__ import annotations
@@ -62,25 +65,34 @@ def scheduler() -> Scheduler:
     return Scheduler(enable_fuzzing=False)
 
 
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+
+
+def rating_of(correct: bool, rating: int | None = None) -> int:
+    """The stored rating, or the automatic one (Good if right, Again if wrong)."""
+    if rating in (AGAIN, HARD, GOOD, EASY):
+        return int(rating)  # type: ignore[arg-type]
+    return GOOD if correct else AGAIN
+
+
 def advance(
-    previous: CardState | None, *, question_id: str, topic: str, rev: int, correct: bool,
+    previous: CardState | None, *, question_id: str, topic: str, rev: int, rating: int,
     now: datetime,
 ) -> CardState:
-    """The card after one graded answer; a missing card or a changed `rev` starts afresh."""
+    """The card after one rated answer; a missing card or a changed `rev` starts afresh."""
     from fsrs import Rating
 
     start = previous is None or previous.rev != rev
     card = _new_card(now) if start else _to_fsrs(previous)
-    rating = Rating.Good if correct else Rating.Again
-    card, _ = scheduler().review_card(card, rating, review_datetime=utc(now))
+    card, _ = scheduler().review_card(card, Rating(rating), review_datetime=utc(now))
     return _from_fsrs(card, question_id=question_id, topic=topic, rev=rev)
 
 
-def replay(question_id: str, reviews: Iterable[tuple[str, int, bool, datetime]]) -> CardState | None:
-    """Rebuild a card from its reviews (topic, rev, correct, time), oldest first."""
+def replay(question_id: str, reviews: Iterable[tuple[str, int, int, datetime]]) -> CardState | None:
+    """Rebuild a card from its reviews (topic, rev, rating, time), oldest first."""
     card: CardState | None = None
-    for topic, rev, correct, moment in reviews:
-        card = advance(card, question_id=question_id, topic=topic, rev=rev, correct=correct, now=moment)
+    for topic, rev, rating, moment in reviews:
+        card = advance(card, question_id=question_id, topic=topic, rev=rev, rating=rating, now=moment)
     return card
 
 

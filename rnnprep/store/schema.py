@@ -61,6 +61,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX kata_attempts_by_kata ON kata_attempts (kata, attempted_at);
     """,
+    # 2 -> 3: the FSRS rating of each answer (Again 1 .. Easy 4) and "I was right" overrides.
+    """
+    ALTER TABLE reviews ADD COLUMN rating INTEGER;
+    UPDATE reviews SET rating = CASE correct WHEN 1 THEN 3 ELSE 1 END WHERE rating IS NULL;
+    ALTER TABLE reviews ADD COLUMN overridden INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -16,10 +16,10 @@ from typing import Any
 
 from rnnprep.errors import RnnprepError
 from rnnprep.store.core import Store
-from rnnprep.store.scheduling import from_text, replay, to_text, utc
+from rnnprep.store.scheduling import from_text, rating_of, to_text, utc
 
 EXPORT_FORMAT = "rnnprep-progress"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: reviews carry their rating and override flag
 
 # field -> accepted types, for validating an export before touching the store
 REVIEW_FIELDS: dict[str, tuple[type, ...]] = {
@@ -81,6 +81,12 @@ def read_export(source: Path) -> dict[str, Any]:
             raise RnnprepError(f"{source}: \"{key}\" must be a list. {advice}")
         for index, entry in enumerate(entries):
             _check_entry(source, f"{key}[{index}]", entry, fields, time_key)
+    for index, review in enumerate(data.get("reviews", [])):  # optional since version 2
+        rating, overridden = review.get("rating"), review.get("overridden", False)
+        if (rating is not None and (not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 4)) \
+                or not isinstance(overridden, bool):  # fmt: skip
+            raise RnnprepError(f"{source}: reviews[{index}] has a rating outside 1-4 or a non-boolean "
+                               f"\"overridden\" (found {rating!r}, {overridden!r}).")
     return data
 
 
@@ -114,10 +120,11 @@ def import_progress(store: Store, data: dict[str, Any]) -> ImportSummary:
         for review in data.get("reviews", []):
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO reviews (uid, question_id, topic, rev, reviewed_at, answer,"
-                " correct, response_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " correct, response_time, rating, overridden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (review["uid"], review["question_id"], review["topic"], review["rev"],
                  to_text(from_text(review["reviewed_at"])), review["answer"],
-                 int(review["correct"]), float(review["response_time"])),
+                 int(review["correct"]), float(review["response_time"]),
+                 rating_of(review["correct"], review.get("rating")), int(review.get("overridden", False))),
             )
             if cursor.rowcount:
                 added_reviews += 1
@@ -133,25 +140,13 @@ def import_progress(store: Store, data: dict[str, Any]) -> ImportSummary:
             )
             added_attempts += cursor.rowcount
         for question_id in sorted(touched):
-            rebuild_card(store, question_id)
+            store.rebuild_card(question_id)
     return ImportSummary(
         reviews_added=added_reviews,
         reviews_known=len(data.get("reviews", [])) - added_reviews,
         attempts_added=added_attempts,
         attempts_known=len(data.get("kata_attempts", [])) - added_attempts,
     )
-
-
-def rebuild_card(store: Store, question_id: str) -> None:
-    """Recompute a question's card from all its answers (call inside `store.transaction()`)."""
-    rows = store.connection.execute(
-        "SELECT topic, rev, correct, reviewed_at FROM reviews WHERE question_id = ?"
-        " ORDER BY reviewed_at, id", (question_id,),
-    ).fetchall()
-    card = replay(question_id, ((topic, rev, bool(correct), from_text(at))
-                                for topic, rev, correct, at in rows))
-    if card is not None:
-        store.save_card(card)
 
 
 def reset_store(path: Path, now: datetime | None = None) -> Path | None:
