@@ -437,7 +437,7 @@ class Numeric(ComputedType):
 
     name = "numeric"
     keys: ClassVar[frozenset[str]] = frozenset({"answer", "params", "expr", "tolerance", "check"})
-    answer_help = "a number (arithmetic such as 2^-10 or tanh(0.5) is fine)"
+    answer_help = "a number (2^-10, tanh(0.5) work too)"
     expected = "a number"
     doc = DocRow(
         "`answer: NUMBER` **or** `params` + `expr`; `tolerance` optional",

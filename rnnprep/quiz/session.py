@@ -196,7 +196,11 @@ def _open_question(asked: Asked, console: Console, recorder: Recorder | None, su
         return
     console.show("\n".join(kind.reveal(asked)))
     while True:
-        text = _read(console, summary, recorder, "Key points you made (e.g. 1,3; 0 none; a all)> ").strip()
+        try:
+            text = _read(console, summary, recorder, "Key points you made (e.g. 1,3; 0 none; a all)> ").strip()
+        except (KeyboardInterrupt, Stop):
+            console.show("\n(Not rated, so this answer was not saved.)")
+            raise
         try:
             points = kind.parse(asked, text)
         except InvalidAnswer as problem:

@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 
 MARKER = re.compile(r"^(\s*(?:[a-z]\)|\d+\.|[-*•✓✗])?\s*)")
-OPERATOR = re.compile(r"^(?:[=+\-*/^<>≤≥≈→←|]+|->|<-|\*\*|:=|·)$")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes take no room on screen
+
+
+def visible(text: str) -> str:
+    """The text without colour codes."""
+    return ANSI.sub("", text)
+OPERATOR = re.compile(r"^(?:[=+\-*/^<>≤≥≈→←|]+|->|<-|\*\*|:=)$")
 
 
 def atoms(text: str) -> list[str]:
@@ -23,16 +29,17 @@ def atoms(text: str) -> list[str]:
     for word in text.split(" "):
         if not word:
             continue
-        opens = word.count("(") + word.count("[") + word.count("{")
-        closes = word.count(")") + word.count("]") + word.count("}")
-        is_operator = bool(OPERATOR.match(word))
+        seen = visible(word)
+        opens = seen.count("(") + seen.count("[") + seen.count("{")
+        closes = seen.count(")") + seen.count("]") + seen.count("}")
+        is_operator = bool(OPERATOR.match(seen))
         glue = pieces and (depth > 0 or tick or glue_next or is_operator)
         if glue:
             pieces[-1] += " " + word
         else:
             pieces.append(word)
         depth = max(0, depth + opens - closes)
-        if word.count("`") % 2:
+        if seen.count("`") % 2:
             tick = not tick
         glue_next = is_operator
     return pieces
@@ -40,7 +47,7 @@ def atoms(text: str) -> list[str]:
 
 def wrap_line(line: str, width: int) -> list[str]:
     """One line wrapped, its marker's indent repeated for the continuation lines."""
-    if len(line) <= width:
+    if len(visible(line)) <= width:
         return [line]
     prefix = MARKER.match(line).group(1)  # type: ignore[union-attr]
     indent = " " * len(prefix)
@@ -48,7 +55,7 @@ def wrap_line(line: str, width: int) -> list[str]:
     lines: list[str] = []
     current = ""
     for piece in atoms(line[len(prefix):]):
-        if current and len(current) + 1 + len(piece) > room:
+        if current and len(visible(current)) + 1 + len(visible(piece)) > room:
             lines.append(current)
             current = piece
         else:
