@@ -54,8 +54,10 @@ def grader(monkeypatch):
 
     calls: list[dict[str, Any]] = []
 
-    def check_file(kata, path, *, seed=None, timeout=10.0, capsule_dir=None):
+    def check_file(kata, path, *, seed=None, timeout=10.0, capsule_dir=None, sandbox=None):
         kata_name = kata.name
+        if sandbox is not None:
+            sandbox.close()
         calls.append({"kata": kata_name, "path": Path(path), "seed": seed, "timeout": timeout,
                       "capsule_dir": capsule_dir})
         ok = "PASS" in Path(path).read_text()
@@ -63,8 +65,9 @@ def grader(monkeypatch):
                                diagnosis=[] if ok else ["lstm.gate-order"])
         return FakeResult(kata_name, ok, 1234 if seed is None else seed, [test])
 
-    def render_result(result, style):
-        return style(f"{result.kata}: {'PASSED' if result.passed else 'FAILED'} (seed {result.seed})")
+    def render_result(result, style, after=None):
+        head = style(f"{result.kata}: {'PASSED' if result.passed else 'FAILED'} (seed {result.seed})")
+        return "\n".join([head, *(after or [])])
 
     fake = SimpleNamespace(check_file=check_file, render_result=render_result, calls=calls)
     monkeypatch.setattr(checking, "check", check_file)
@@ -95,7 +98,7 @@ def test_bare_kata_lists_the_path(runner):
     lines = result.output.splitlines()
     assert lines[0].startswith(" 1. rnn_cell")
     assert len(lines) == len(registry.default())
-    assert all("new" in line for line in lines)
+    assert all("not started" in line for line in lines)
 
 
 def test_list_json(runner):
@@ -130,6 +133,7 @@ def test_check_pass_exit_0_and_records_attempt(runner, ws, grader):
     result = run(runner, "kata", "lstm", "--check", "--workspace", str(ws), "--seed", "7", "--timeout", "3")
     assert result.exit_code == 0, result.output
     assert "lstm: PASSED (seed 7)" in result.output
+    assert "lstm passed · 1/16 katas · next: gru_cell (rnnprep kata start gru_cell)" in result.output
     assert grader.calls == [{"kata": "lstm", "path": path, "seed": 7, "timeout": 3.0, "capsule_dir": None}]
     listing = run(runner, "kata", "list", "--json")
     assert {r["name"]: r["status"] for r in json.loads(listing.output)}["lstm"] == "passed"
@@ -158,12 +162,15 @@ def test_check_records_in_the_store(runner, ws, grader, isolated_home):
     assert attempt["diagnosis"] == ["lstm.gate-order"]
 
 
-def test_check_any_file(runner, tmp_path, grader):
+def test_check_any_file(runner, tmp_path, grader, isolated_home):
     mine = tmp_path / "mine.py"
     mine.write_text("PASS")
     result = run(runner, "kata", "rnn", "--check", "--file", str(mine), "--capsule-dir", str(tmp_path / "c"))
     assert result.exit_code == 0
     assert grader.calls[0]["path"] == mine and grader.calls[0]["capsule_dir"] == tmp_path / "c"
+    assert "Not counted as an attempt: mine.py is not your rnn.py" in result.output
+    listing = json.loads(run(runner, "kata", "list", "--json").output)
+    assert {r["name"]: r["status"] for r in listing}["rnn"] == "not started"
 
 
 def test_check_missing_file_exits_2_and_says_how(runner, ws, grader):
@@ -240,7 +247,8 @@ def test_watch_checks_on_each_change_until_ctrl_c(runner, ws, grader, monkeypatc
         yield watched
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("rnnprep.cli.kata.changes", fake_changes)
+    monkeypatch.setattr("rnnprep.kata.watch.changes", fake_changes)
+    monkeypatch.setattr("rnnprep.kata.watch.WarmGrader.warm_up", lambda self: None)
     result = run(runner, "kata", "lstm", "--watch", "--workspace", str(ws))
     assert len(grader.calls) == 2
     assert "FAILED" in result.output and "PASSED" in result.output
@@ -253,3 +261,27 @@ def test_help_has_examples(runner):
         result = run(runner, *args)
         assert result.exit_code == 0
         assert "Example" in result.output
+
+
+def test_kata_next_starts_the_first_kata_not_passed(runner, ws, grader):
+    result = run(runner, "kata", "next", "--workspace", str(ws))
+    assert result.exit_code == 0, result.output
+    assert "Next on the path: rnn_cell" in result.output
+    assert (ws / "katas" / "rnn_cell" / "rnn_cell.py").is_file()
+    assert f"rnnprep kata rnn_cell --check --workspace {ws}" in result.output
+
+
+def test_hint_all_shows_every_hint_seen_so_far(runner):
+    run(runner, "kata", "gru", "--hint")
+    run(runner, "kata", "gru", "--hint")
+    again = run(runner, "kata", "gru", "--hint", "--all")
+    assert again.output.count("Hint ") == 2 and "Hint 1/" in again.output and "Hint 2/" in again.output
+
+
+def test_last_hint_after_a_pass_points_at_the_solution(runner, ws, grader):
+    started(runner, ws, content="PASS")
+    run(runner, "kata", "lstm", "--check", "--workspace", str(ws))
+    for _ in range(len(registry.get("lstm").hints) - 1):
+        run(runner, "kata", "lstm", "--hint")
+    last = run(runner, "kata", "lstm", "--hint").output
+    assert "You passed it" in last and "unlocks after a pass" not in last

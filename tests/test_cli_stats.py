@@ -61,11 +61,11 @@ def test_stats_text_is_plain_without_a_terminal_or_with_no_color(
 
 
 @pytest.mark.usefixtures("fixed_content")
-def test_stats_on_a_fresh_home_creates_nothing_but_the_store(runner: CliRunner, isolated_home: Path) -> None:
+def test_stats_on_a_fresh_home_creates_nothing(runner: CliRunner, isolated_home: Path) -> None:
     result = runner.invoke(cli, ["stats", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["answered"] == 0
-    assert (isolated_home / STORE_FILENAME).is_file()
+    assert not (isolated_home / STORE_FILENAME).exists()
 
 
 def test_stats_reads_the_shipped_banks_and_registry(runner: CliRunner) -> None:

@@ -58,8 +58,9 @@ def test_failing_tests_and_diagnosis_summaries() -> None:
 
 def test_render_failure_shows_tests_seed_replay_and_prints_repeats_once() -> None:
     text = render_result(result(True, False, False))
-    assert "lstm: FAILED (1 of 3 tests passed, /w/lstm.py, seed 42, isolation: basic)" in text
-    assert "PASS t0" in text and "FAIL t1" in text and "FAIL t2" in text
+    assert "lstm: FAILED (1 of 3 tests passed · /w/lstm.py · seed 42 · isolation: basic)" in text
+    assert "PASS t0" in text and "FAIL t1" in text
+    assert "The same mistake in 1 more test: t2." in text  # grouped, not repeated
     assert text.count("same line") == 1
     assert "rnnprep kata lstm --check --seed 42" in text
 

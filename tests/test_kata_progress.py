@@ -36,7 +36,7 @@ def test_solution_is_gated_on_a_pass():
 
 def test_overview_orders_by_level_and_marks_status():
     rows = progress.overview(tuple(reversed(registry.default().katas)), {"rnn": "passed", "lstm": "failing"})
-    assert rows[0].name == "rnn_cell" and rows[0].status == "new"
+    assert rows[0].name == "rnn_cell" and rows[0].status == "not started"
     by_name = {row.name: row for row in rows}
     assert by_name["rnn"].status == "passed" and by_name["lstm"].status == "failing"
     assert set(rows[0].to_dict()) == {"level", "name", "title", "difficulty", "status"}

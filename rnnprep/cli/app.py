@@ -34,10 +34,23 @@ class App:
 
     @cached_property
     def store(self) -> Store:
-        """The progress store, opened on first use."""
+        """The progress store, opened (checked, migrated) on first use."""
         from rnnprep.store import STORE_FILENAME, Store
 
         return Store.open(self.home / STORE_FILENAME)
+
+    @cached_property
+    def reading_store(self) -> Store:
+        """A read-only view of the store, for commands that only read (stats, export, status)."""
+        from rnnprep.store import STORE_FILENAME, Store
+
+        return Store.open_for_reading(self.home / STORE_FILENAME)
+
+    @property
+    def store_to_read(self) -> Store:
+        """The open store when this command has written to it, else the read-only view."""
+        opened = self.__dict__.get("store")  # set once `store` was used
+        return opened if opened is not None else self.reading_store
 
     @property
     def color(self) -> bool:

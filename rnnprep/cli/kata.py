@@ -13,11 +13,10 @@ from typing import Any
 import click
 
 from rnnprep import registry
-from rnnprep.cli.app import App, pass_app
+from rnnprep.cli.app import App, pass_app, stdout_is_terminal
 from rnnprep.errors import RnnprepError
 from rnnprep.kata import checking, progress
 from rnnprep.kata import workspace as kata_workspace
-from rnnprep.kata.watch import changes
 
 WORKSPACE_HELP = "Folder holding katas/NAME/NAME.py (default: $RNNPREP_WORKSPACE, else the current folder)."
 KATAS_DIR_HELP = "A folder of your own katas (repeatable; adds to $RNNPREP_KATAS)."
@@ -46,6 +45,7 @@ def kata(ctx: click.Context) -> None:
     Usage:
       rnnprep kata list                  the katas, in learning-path order
       rnnprep kata start NAME            copy a starter into your workspace
+      rnnprep kata next                  start the first kata you have not passed
       rnnprep kata NAME                  read the instructions
       rnnprep kata NAME --check          grade your file (exit 0 pass, 1 fail)
       rnnprep kata NAME --hint | --solution | --reset | --watch
@@ -72,10 +72,10 @@ def list_katas(app: App, as_json: bool, katas_dirs: tuple[Path, ...] = ()) -> No
     if as_json:
         click.echo(json.dumps([row.to_dict() for row in rows], indent=2))
         return
-    colours = {"passed": "green", "failing": "red", "new": None}
+    colours = {"passed": "green", "failing": "red", "not started": None}
     width = max(len(row.name) for row in rows)
     for row in rows:
-        status = app.style(f"{row.status:<7}", fg=colours[row.status])
+        status = app.style(f"{row.status:<11}", fg=colours[row.status])
         click.echo(f"{row.level:>2}. {row.name:<{width}}  {row.difficulty:<6}  {status}  {row.title}")
 
 
@@ -88,13 +88,36 @@ def start(name: str, workspace: Path | None, katas_dirs: tuple[Path, ...]) -> No
 
     Example: rnnprep kata start lstm --workspace ~/rnn-practice
     """
-    chosen = registry.get(name, katas_dirs)
+    _start(registry.get(name, katas_dirs), workspace)
+
+
+@kata.command("next")
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), help=WORKSPACE_HELP)
+@katas_dir_option
+@pass_app
+def next_kata(app: App, workspace: Path | None, katas_dirs: tuple[Path, ...]) -> None:
+    """Start the next kata on the learning path: the first one you have not passed.
+
+    Example: rnnprep kata next
+    """
+    following = checking.next_kata(registry.default(katas_dirs).katas, _statuses(app))
+    if following is None:
+        click.echo("Every kata is passed. Write your own: `rnnprep kata new NAME --dir DIR`.")
+        return
+    click.echo(f"Next on the path: {following.name} ({following.title}, {following.difficulty}).")
+    _start(following, workspace)
+
+
+def _start(chosen: registry.Kata, workspace: Path | None) -> None:
+    """Copy the starter and README; say what was done and what to run next."""
     report = kata_workspace.start(chosen, workspace)
     for path in report.copied:
         click.echo(f"Created {path}")
     for path in report.kept:
         click.echo(f"Kept {path} (already there; left untouched)")
-    click.echo(f"Edit {report.folder / (name + '.py')}, then run `rnnprep kata {name} --check`.")
+    where = f" --workspace {workspace}" if workspace is not None else ""
+    click.echo(f"Read `rnnprep kata {chosen.name}`, edit {report.folder / (chosen.name + '.py')}, "
+               f"then run `rnnprep kata {chosen.name} --check{where}` (or --watch).")  # fmt: skip
 
 
 @kata.command("new")
@@ -146,13 +169,14 @@ def lint_kata(app: App, folder: Path) -> None:
 @click.option("--check", is_flag=True, help="Grade your file against torch on fresh random cases.")
 @click.option("--watch", is_flag=True, help="Check now and again on every save, until Ctrl-C.")
 @click.option("--hint", is_flag=True, help="Show the next hint (one more each time).")
+@click.option("--all", "all_hints", is_flag=True, help="With --hint: show again every hint seen so far.")
 @click.option("--solution", is_flag=True, help="Show the reference solution (after a pass).")
 @click.option("--force", is_flag=True, help="With --solution: show it even before a pass.")
 @click.option("--reset", is_flag=True, help="Restore the starter, backing up your file first.")
 @click.option("--yes", "-y", is_flag=True, help="With --reset: do not ask for confirmation.")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Grade (or reset) this file instead.")
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), help=WORKSPACE_HELP)
-@click.option("--seed", type=int, help="Replay the cases of an earlier check.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Replay the cases of an earlier check.")
 @click.option("--json", "as_json", is_flag=True, help="Print the check result as JSON.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help=f"Seconds before your code is stopped (default {checking.DEFAULT_TIMEOUT:g}).")
 @click.option("--capsule-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to save a replay capsule of a failing case.")
@@ -175,11 +199,12 @@ def run_kata(ctx: click.Context, app: App, **options: Any) -> None:
         path = kata_workspace.existing_user_file(chosen, options["workspace"], options["file"])
         ctx.exit(_check(app, chosen, path, options) if action == "check" else _watch(app, chosen, path, options))
     elif action == "hint":
-        _show_hint(app, chosen)
+        _show_hint(app, chosen, options["all_hints"])
     elif action == "solution":
         _show_solution(app, chosen, options["force"])
     elif action == "reset":
-        _reset(chosen, kata_workspace.user_file(chosen, options["workspace"], options["file"]), options["yes"])
+        _reset(chosen, kata_workspace.user_file(chosen, options["workspace"], options["file"]), options["yes"],
+               explicit=options["file"] is not None)  # fmt: skip
     else:
         click.echo(chosen.readme.read_text(encoding="utf-8").rstrip())
 
@@ -200,55 +225,86 @@ def _action(options: dict[str, Any]) -> str:
         raise click.UsageError("--force only applies with --solution.")
     if options["yes"] and action != "reset":
         raise click.UsageError("--yes only applies with --reset.")
+    if options["all_hints"] and action != "hint":
+        raise click.UsageError("--all only applies with --hint.")
     return action
 
 
 def _statuses(app: App) -> dict[str, str]:
     """name -> "passed"/"failing" from the store; empty (with a warning) if it cannot be read."""
     try:
-        return {name: status.status for name, status in app.store.kata_status().items()}
+        return {name: status.status for name, status in app.store_to_read.kata_status().items()}
     except RnnprepError as error:
         click.echo(f"Warning: kata status unavailable: {error}", err=True)
         return {}
 
 
-def _check(app: App, chosen: registry.Kata, path: Path, options: dict[str, Any]) -> int:
+def _check(app: App, chosen: registry.Kata, path: Path, options: dict[str, Any], sandbox: Any = None) -> int:
     """Grade once, print, record; the exit code (0 passed, 1 failed)."""
     result = checking.check(
         chosen, path, seed=options["seed"], timeout=options["timeout"] or checking.DEFAULT_TIMEOUT,
-        capsule_dir=options["capsule_dir"],
-    )
+        capsule_dir=options["capsule_dir"], sandbox=sandbox,
+    )  # fmt: skip
+    after: list[str] = []
+    if checking.counts_as_attempt(chosen, path):
+        try:
+            checking.record(chosen, result, app.store)
+        except RnnprepError as error:  # the grade stands even if it cannot be saved
+            click.echo(f"Warning: attempt not saved: {error}", err=True)
+    else:
+        after.append(app.style(f"(Not counted as an attempt: {path.name} is not your {chosen.name}.py.)", dim=True))
     if options["as_json"]:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        click.echo(checking.render(result, app.style))
-    try:
-        checking.record(chosen, result, app.store)
-    except RnnprepError as error:  # the grade stands even if it cannot be saved
-        click.echo(f"Warning: attempt not saved: {error}", err=True)
+        if result.passed:
+            katas = registry.default(options["katas_dirs"]).katas
+            after.insert(0, app.style(checking.progress_line(chosen, katas, _statuses(app)), bold=True))
+        click.echo(checking.render(result, app.style, after))
     return 0 if result.passed else 1
 
 
 def _watch(app: App, chosen: registry.Kata, path: Path, options: dict[str, Any]) -> int:
-    """Check on every save until Ctrl-C; the exit code of the last check."""
+    """Check on every save until Ctrl-C, screen cleared each time; the last check's exit code."""
+    from rnnprep.kata.watch import WarmGrader, changes
+
     code = 1
-    click.echo(f"Watching {path}: save to re-check, Ctrl-C to stop.", err=True)
+    grader = WarmGrader()
+    terminal = stdout_is_terminal()
     try:
+        grader.warm_up()
         for _ in changes(path):
-            code = _check(app, chosen, path, options)
-            click.echo(app.style("Waiting for changes...", dim=True), err=True)
+            if terminal:
+                click.clear()
+            try:
+                code = _check(app, chosen, path, options, sandbox=grader.take())
+            except RnnprepError as error:  # the file vanished or became unreadable: keep watching
+                click.echo(f"Error: {error}", err=True)
+            grader.prepare_next()
+            click.echo(app.style(f"Watching {path}: save to check again, Ctrl-C to stop.", dim=True), err=True)
     except KeyboardInterrupt:
         click.echo("Stopped watching.", err=True)
+    finally:
+        grader.close()
     return code
 
 
-def _show_hint(app: App, chosen: registry.Kata) -> None:
-    """Print the next hint."""
-    hint = progress.next_hint(app.home, chosen)
+def _show_hint(app: App, chosen: registry.Kata, all_so_far: bool) -> None:
+    """Print the next hint (or every hint seen so far)."""
+    if all_so_far:
+        for hint in progress.hints_so_far(app.home, chosen):
+            click.echo(f"{app.style(f'Hint {hint.number}/{hint.total}', bold=True)}: {hint.text}")
+        return
+    try:
+        hint = progress.next_hint(app.home, chosen)
+    except RnnprepError as error:  # the hint is shown anyway; only the count is not kept
+        hint = progress.peek_hint(app.home, chosen)
+        click.echo(f"Warning: {error}", err=True)
     click.echo(f"{app.style(f'Hint {hint.number}/{hint.total}', bold=True)}: {hint.text}")
     if hint.is_last:
-        click.echo(f"That was the last hint. The solution unlocks after a pass "
-                   f"(`rnnprep kata {chosen.name} --solution`), or now with --force.")
+        passed = _statuses(app).get(chosen.name) == "passed"
+        unlock = (f"You passed it: `rnnprep kata {chosen.name} --solution` shows the reference."
+                  if passed else f"The solution unlocks after a pass (`rnnprep kata {chosen.name} --solution`), or now with --force.")  # fmt: skip
+        click.echo(f"That was the last hint. {unlock}")
 
 
 def _show_solution(app: App, chosen: registry.Kata, force: bool) -> None:
@@ -257,11 +313,11 @@ def _show_solution(app: App, chosen: registry.Kata, force: bool) -> None:
     click.echo(progress.solution_text(chosen, passed=status == "passed", force=force).rstrip())
 
 
-def _reset(chosen: registry.Kata, path: Path, yes: bool) -> None:
+def _reset(chosen: registry.Kata, path: Path, yes: bool, explicit: bool) -> None:
     """Restore the starter at `path` after confirmation, keeping a backup."""
-    if not yes:
+    if not yes and path.exists():
         click.confirm(f"Replace {path} with the starter of '{chosen.name}'? Your file is backed up first.", abort=True)
-    saved = kata_workspace.reset(chosen, path)
+    saved = kata_workspace.reset(chosen, path, create_folder=not explicit)
     if saved is not None:
         click.echo(f"Backed up your file to {saved}")
     click.echo(f"Restored the starter at {path}")

@@ -20,6 +20,7 @@ def progress() -> None:
       rnnprep progress export --json -o progress.json
       rnnprep progress import progress.json
       rnnprep progress reset
+      rnnprep progress restore
     """
 
 
@@ -37,7 +38,7 @@ def export(app: App, as_json: bool, output: Path | None) -> None:
     """
     from rnnprep.store.transfer import export_progress, write_export
 
-    data = export_progress(app.store)
+    data = export_progress(app.reading_store)
     if output is None:
         click.echo(json.dumps(data, indent=2))
         return
@@ -84,3 +85,40 @@ def reset(app: App, yes: bool) -> None:
         click.confirm(f"Move {path} aside and start with empty progress?", abort=True)
     backup = reset_store(path)
     click.echo(f"Moved your progress to {backup}; a fresh store starts with your next answer.")
+    click.echo("`rnnprep progress restore` brings it back.")
+
+
+@progress.command()
+@click.argument("backup", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--list", "listing", is_flag=True, help="List the backups, newest last.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def restore(app: App, backup: Path | None, listing: bool, yes: bool) -> None:
+    """Bring back a backup made by `progress reset` (default: the newest).
+
+    The current store, if any, is moved aside first, so nothing is lost either way.
+
+    \b
+    Example:
+      rnnprep progress restore --list
+      rnnprep progress restore --yes
+    """
+    from rnnprep.errors import RnnprepError
+    from rnnprep.store.transfer import backups, restore_store
+
+    path = app.home / STORE_FILENAME
+    found = backups(path)
+    if listing:
+        for item in found:
+            click.echo(str(item))
+        if not found:
+            click.echo(f"No backups of {path} yet.")
+        return
+    chosen = backup or (found[-1] if found else None)
+    if chosen is None:
+        raise RnnprepError(f"There is no backup of {path} to restore (`rnnprep progress reset` makes one).")
+    if not yes:
+        click.confirm(f"Restore {chosen} as your progress (the current store is moved aside first)?", abort=True)
+    moved = restore_store(path, chosen)
+    aside = f"; the store it replaced is kept as {moved}" if moved else ""
+    click.echo(f"Restored {chosen}{aside}.")

@@ -18,7 +18,7 @@ from rnnprep.quiz import NEW_PER_DAY
 @click.option("--type", "types", multiple=True, type=click.Choice(list(TYPES)), help="Only this question type (repeatable).")
 @click.option("--id", "ids", multiple=True, metavar="ID", help="Ask exactly this question (repeatable).")
 @click.option("-n", "--count", type=click.IntRange(min=1), default=None, help="How many questions (default 10; all with --id).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Reproducible selection, order, choices and params.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None, help="Reproducible selection, order, choices and params.")
 @click.option("--bank", "banks", multiple=True, type=click.Path(path_type=Path), help="Add your own bank file or folder (repeatable).")
 @click.option("--new", "new", is_flag=True, help="Only questions you have never answered.")
 @click.option("--review", "review", is_flag=True, help="Only questions due for review.")

@@ -28,7 +28,7 @@ Examples:
 def stats(app: App, as_json: bool) -> None:
     from rnnprep.stats import gather, render_stats
 
-    data, warnings = gather(app.store)
+    data, warnings = gather(app.reading_store)
     for warning in warnings:
         click.echo(f"Warning: {warning}", err=True)
     if as_json:

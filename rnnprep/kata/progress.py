@@ -44,22 +44,44 @@ def read_state(home: Path, kata: Kata) -> dict[str, object]:
 
 
 def write_state(home: Path, kata: Kata, state: dict[str, object]) -> None:
-    """Save the kata's state atomically (write a temp file, then rename)."""
+    """Save the kata's state atomically (write a temp file, then rename); RnnprepError if not."""
     path = state_path(home, kata)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".json.tmp")
-    temp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(temp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(".json.tmp")
+        temp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError as error:
+        raise RnnprepError(
+            f"Cannot save which hints you have seen in {path} ({error.strerror}). Make "
+            f"{home} writable, or set RNNPREP_HOME to a folder you can write to."
+        ) from None
+
+
+def hints_shown(home: Path, kata: Kata) -> int:
+    """How many hints of this kata were shown so far."""
+    shown = read_state(home, kata).get("hints_shown", 0)
+    return min(shown, len(kata.hints)) if isinstance(shown, int) and shown >= 0 else 0
 
 
 def next_hint(home: Path, kata: Kata) -> Hint:
     """The next hint (each call moves one further; after the last, the last again)."""
     state = read_state(home, kata)
-    shown = state.get("hints_shown", 0)
-    shown = shown if isinstance(shown, int) and shown >= 0 else 0
-    number = min(shown + 1, len(kata.hints))
+    number = min(hints_shown(home, kata) + 1, len(kata.hints))
     write_state(home, kata, {**state, "hints_shown": number})
     return Hint(number=number, total=len(kata.hints), text=kata.hints[number - 1])
+
+
+def peek_hint(home: Path, kata: Kata) -> Hint:
+    """The hint next_hint would give, without moving on (when the state cannot be saved)."""
+    number = min(hints_shown(home, kata) + 1, len(kata.hints))
+    return Hint(number=number, total=len(kata.hints), text=kata.hints[number - 1])
+
+
+def hints_so_far(home: Path, kata: Kata) -> list[Hint]:
+    """Every hint shown so far, to read them again (at least the first)."""
+    shown = max(1, hints_shown(home, kata))
+    return [Hint(n, len(kata.hints), kata.hints[n - 1]) for n in range(1, shown + 1)]
 
 
 def solution_text(kata: Kata, *, passed: bool, force: bool = False) -> str:
@@ -80,7 +102,7 @@ class Row:
     name: str
     title: str
     difficulty: str
-    status: str  # "passed", "failing" or "new"
+    status: str  # "passed", "failing" or "not started" (the words `stats` uses too)
 
     def to_dict(self) -> dict[str, object]:
         """For --json."""
@@ -91,6 +113,6 @@ class Row:
 def overview(katas: list[Kata] | tuple[Kata, ...], statuses: dict[str, str]) -> list[Row]:
     """The learning path with each kata's status (`statuses`: name -> "passed"/"failing")."""
     return [
-        Row(kata.level, kata.name, kata.title, kata.difficulty, statuses.get(kata.name, "new"))
+        Row(kata.level, kata.name, kata.title, kata.difficulty, statuses.get(kata.name, "not started"))
         for kata in sorted(katas, key=lambda kata: kata.level)
     ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,9 +25,16 @@ WORKSPACE_ENV = "RNNPREP_WORKSPACE"
 def resolve_workspace(workspace: Path | None = None) -> Path:
     """The workspace folder: the argument, else $RNNPREP_WORKSPACE, else the current directory."""
     if workspace is not None:
-        return Path(workspace).expanduser()
-    env = os.environ.get(WORKSPACE_ENV)
-    return Path(env).expanduser() if env else Path.cwd()
+        folder, source = Path(workspace).expanduser(), "--workspace"
+    else:
+        env = os.environ.get(WORKSPACE_ENV)
+        folder, source = (Path(env).expanduser(), WORKSPACE_ENV) if env else (Path.cwd(), "")
+    if folder.exists() and not folder.is_dir():
+        raise RnnprepError(
+            f"{source} points at {folder}, which is a file, not a folder. The workspace is the "
+            f"folder that holds katas/NAME/NAME.py: point {source} at a folder."
+        )
+    return folder
 
 
 def kata_folder(kata: Kata, workspace: Path | None = None) -> Path:
@@ -72,10 +81,23 @@ def start(kata: Kata, workspace: Path | None = None) -> StartReport:
         if _same_file(source, target) or target.exists():
             report.kept.append(target)
             continue
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        with _writing(folder):
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
         report.copied.append(target)
     return report
+
+
+@contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    """File operations in `folder`; a RnnprepError naming it when it cannot be written."""
+    try:
+        yield
+    except OSError as error:
+        raise RnnprepError(
+            f"Cannot write to {folder} ({error.strerror}). Choose a folder you can write to with "
+            f"--workspace DIR (or RNNPREP_WORKSPACE), or make this one writable."
+        ) from None
 
 
 def backup(path: Path, now: datetime | None = None) -> Path:
@@ -90,13 +112,35 @@ def backup(path: Path, now: datetime | None = None) -> Path:
     return target
 
 
-def reset(kata: Kata, path: Path, now: datetime | None = None) -> Path | None:
-    """Restore the starter at `path`, first backing the user's file up; returns the backup."""
+def reset(kata: Kata, path: Path, now: datetime | None = None, *, create_folder: bool = True) -> Path | None:
+    """Restore the starter at `path`, first backing the user's file up; returns the backup.
+
+    The README comes along when it is missing beside the file. With ``create_folder=False``
+    (an explicit --file) a missing folder is an error rather than created.
+    """
+    if not path.parent.is_dir() and not create_folder:
+        raise RnnprepError(
+            f"--file {path}: the folder {path.parent} does not exist, so there is nothing to reset. "
+            f"Check the path, or use `rnnprep kata start {kata.name}` to make the usual one."
+        )
     pristine = pristine_starter(kata)
-    saved = backup(path, now) if path.exists() else None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(pristine, encoding="utf-8")
-    return saved
+
+    def write() -> Path | None:
+        saved = backup(path, now) if path.exists() else None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pristine, encoding="utf-8")
+        readme = path.parent / kata.readme.name
+        if path.name == kata.starter.name and kata.readme.is_file() and not readme.exists() and not _same_file(kata.readme, readme):
+            shutil.copyfile(kata.readme, readme)
+        return saved
+
+    try:
+        return write()
+    except OSError as error:
+        raise RnnprepError(
+            f"Cannot write the starter to {path} ({error.strerror}); your file is untouched. "
+            f"Make {path.parent} writable, or reset a copy elsewhere with --file."
+        ) from None
 
 
 def pristine_starter(kata: Kata) -> str:

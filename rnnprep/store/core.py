@@ -47,6 +47,12 @@ class Store:
         path = Path(path)
         return cls(path, schema.connect(path))
 
+    @classmethod
+    def open_for_reading(cls, path: Path) -> Store:
+        """A read-only view (an in-memory copy): for stats and export, never written back."""
+        path = Path(path)
+        return cls(path, schema.connect_for_reading(path))
+
     def close(self) -> None:
         """Close the connection (every write is already committed)."""
         self.connection.close()
@@ -75,6 +81,9 @@ class Store:
         except sqlite3.OperationalError as error:
             raise StoreError(f"Could not save to the progress store {self.path} ({error}). "
                              f"{schema.access_advice(self.path)}") from error
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"The progress store {self.path} is damaged ({error}); your answer could "
+                             f"not be saved. {schema.RESET_ADVICE}") from error
 
     # --- answers and scheduling -------------------------------------------------------
 

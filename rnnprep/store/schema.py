@@ -76,7 +76,8 @@ BUSY_TIMEOUT_SECONDS = 10.0
 
 RESET_ADVICE = (
     "Run `rnnprep progress reset` to move it aside (it is kept as a .bak file, "
-    "never deleted) and start a fresh one."
+    "never deleted) and start a fresh one; `rnnprep progress restore` brings back an "
+    "earlier backup."
 )
 
 
@@ -91,19 +92,40 @@ def access_advice(path: Path) -> str:
             "file locked, or set RNNPREP_HOME to another data directory.")
 
 
+def _folder_problem(path: Path) -> StoreError | None:
+    """A clear error when the data folder is a file or cannot be created, or the store a folder."""
+    if path.is_dir():
+        return _unusable(path, "is a folder, not a file")
+    folder = path.parent
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            return StoreError(
+                f"The progress store belongs in {folder}, but {parent} is a file, not a folder. "
+                f"Point RNNPREP_HOME at a folder (or unset it to use the default place)."
+            )
+        if parent.exists():
+            break
+    return None
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the store at `path`; raise StoreError if unusable."""
+    """Open (creating if needed), check and migrate the store at `path`; StoreError if unusable."""
+    problem = _folder_problem(path)
+    if problem is not None:
+        raise problem
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so each write is one
         # short transaction that waits for the lock instead of failing on a stale snapshot.
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     except (OSError, sqlite3.Error) as error:
-        raise _unusable(path, f"cannot be opened ({error})") from error
+        raise _unusable(path, f"cannot be opened ({getattr(error, 'strerror', None) or error})",
+                        access_advice(path)) from error  # fmt: skip
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")  # an answer, once committed, survives a crash
+        check_integrity(conn, path)
         _migrate(conn, path)
     except StoreError:
         conn.close()
@@ -115,6 +137,67 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise _unusable(path, f"is not a valid rnnprep database ({error})") from error
     return conn
+
+
+def connect_for_reading(path: Path) -> sqlite3.Connection:
+    """A private in-memory copy of the store, checked and migrated: `stats` and `export` work
+    on a read-only file or folder, and on a store written by an older rnnprep, without
+    changing it. A missing store reads as an empty one."""
+    problem = _folder_problem(path)
+    if problem is not None:
+        raise problem
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    if path.exists():
+        try:
+            _copy_into(path, memory)
+        except StoreError:
+            memory.close()
+            raise
+        except sqlite3.DatabaseError as error:
+            memory.close()
+            raise _unusable(path, f"cannot be read ({error})", access_advice(path)) from error
+    try:
+        _migrate(memory, path)
+    except BaseException:
+        memory.close()
+        raise
+    return memory
+
+
+def _copy_into(path: Path, memory: sqlite3.Connection) -> None:
+    """Copy the file into `memory`. A reader of a WAL database normally writes a -shm file
+    beside it; in a read-only folder that is impossible, so the file is then read as
+    immutable (answers still in an un-checkpointed WAL would not show, which only happens
+    while another rnnprep is writing)."""
+    uri = path.resolve().as_uri()
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        source = sqlite3.connect(f"{uri}?{options}", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            source.close()
+            continue
+        except sqlite3.DatabaseError as error:  # not an SQLite file at all
+            source.close()
+            raise _unusable(path, f"is not a valid rnnprep database ({error})") from error
+        try:
+            check_integrity(source, path)
+            source.backup(memory)
+            return
+        finally:
+            source.close()
+    raise _unusable(path, "cannot be read (not even read-only)", access_advice(path))
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """A damaged file (a disk error, a partial copy) is found now, before anything is asked."""
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as error:
+        raise _unusable(path, f"is damaged ({error})") from error
+    if rows != [("ok",)]:
+        detail = "; ".join(str(row[0]) for row in rows[:3])
+        raise _unusable(path, f"is damaged ({detail})")
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

@@ -164,8 +164,37 @@ def reset_store(path: Path, now: datetime | None = None) -> Path | None:
         backup = path.with_name(f"{path.name}.bak-{stamp}-{counter}")
         counter += 1
     # SQLite finds a WAL by name, so the backup keeps its companions' suffixes and stays openable.
-    for suffix in companions:
-        source = Path(f"{path}{suffix}")
-        if source.exists():
-            source.rename(Path(f"{backup}{suffix}"))
+    try:
+        for suffix in companions:
+            source = Path(f"{path}{suffix}")
+            if source.exists():
+                source.rename(Path(f"{backup}{suffix}"))
+    except OSError as error:
+        raise RnnprepError(
+            f"Cannot move {path} aside ({error.strerror}): nothing was changed. Make {path.parent} "
+            f"writable and try again."
+        ) from None
     return backup
+
+
+def backups(path: Path) -> list[Path]:
+    """The store's backups (from `progress reset`), oldest first."""
+    return sorted(p for p in path.parent.glob(f"{path.name}.bak-*") if not p.name.endswith(("-wal", "-shm")))
+
+
+def restore_store(path: Path, backup: Path, now: datetime | None = None) -> Path | None:
+    """Put `backup` back as the store; the current store (if any) is moved aside first.
+
+    Returns where the replaced store went (None when there was none).
+    """
+    if not backup.is_file():
+        raise RnnprepError(f"{backup} is not a backup of the progress store. See `rnnprep progress restore --list`.")
+    moved = reset_store(path, now)
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{backup}{suffix}")
+            if source.exists():
+                source.rename(Path(f"{path}{suffix}"))
+    except OSError as error:
+        raise RnnprepError(f"Cannot restore {backup} ({error.strerror}). Make {path.parent} writable and try again.") from None
+    return moved
