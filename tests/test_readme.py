@@ -18,10 +18,15 @@ def test_quick_start_has_exactly_two_commands_install_and_quiz_then_tests():
     assert "-c constraints.txt" in tests and tests.endswith("python -m pytest")
 
 
-def test_ci_runs_the_readme_test_command_verbatim():
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert "set -euo pipefail" in ci
-    assert quick_start_commands()[1] in ci.splitlines()
+def test_ci_is_a_newcomer_who_runs_both_readme_commands_verbatim_in_a_fresh_venv():
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert "set -euo pipefail" in lines
+    venv = next(i for i, line in enumerate(lines) if line.startswith("python3 -m venv "))
+    activate = next(i for i, line in enumerate(lines) if line.startswith("source ") and "/bin/activate" in line)
+    quiz, tests = quick_start_commands()
+    # The quiz runs with empty input; everything else on its line is the README's.
+    quiz_line = lines.index(f"{quiz} < /dev/null")
+    assert venv < activate < quiz_line < lines.index(tests)
 
 
 def test_constraints_pin_the_cpu_torch_and_pyproject_keeps_a_floor():

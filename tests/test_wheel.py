@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +21,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
                    cwd=ROOT, check=True, capture_output=True)
     wheel = next((work / "dist").glob("rnnprep-*.whl"))
     venv = work / "venv"
-    # --system-site-packages gives the venv numpy/torch/click without downloading anything;
-    # the wheel installed inside the venv takes precedence over an editable checkout.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # The new venv sees the packages of the interpreter running the tests (numpy, torch,
+    # click, ...) through a .pth file: that works whether the tests run in the base
+    # interpreter or in a venv (--system-site-packages would only reach the base one).
+    # Their own .pth files are not read, so an editable rnnprep there stays out of the way.
+    purelib = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                  capture_output=True, text=True, check=True).stdout.strip())  # fmt: skip
+    outer = [p for p in (*site.getsitepackages(), site.getusersitepackages()) if Path(p).is_dir()]
+    (purelib / "tested-interpreter.pth").write_text("\n".join(outer) + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
                     "--no-deps", "--no-index", "--quiet", str(wheel)], check=True, capture_output=True)
     return venv
@@ -62,3 +69,9 @@ def test_wheel_katas_start_and_check_outside_the_repo(installed: Path, tmp_path:
     starter.write_text(solution.stdout)
     passing = run(installed, tmp_path, "kata", "rnn_cell", "--check")
     assert passing.returncode == 0, passing.stdout + passing.stderr
+
+
+def test_the_wheel_is_the_rnnprep_the_venv_imports(installed: Path, tmp_path: Path) -> None:
+    where = subprocess.run([str(installed / "bin" / "python"), "-c", "import rnnprep, torch; print(rnnprep.__file__)"],
+                           cwd=tmp_path, capture_output=True, text=True, check=True)  # fmt: skip
+    assert Path(where.stdout.strip()).is_relative_to(installed)
