@@ -226,5 +226,10 @@ def test_ctrl_c_prints_the_summary_and_exits_130(runner, sample_bank, monkeypatc
 
 def test_new_questions_come_easy_first_and_within_the_daily_limit(runner, sample_bank):
     result = quiz(runner, sample_bank, "-n", "3", "--new-per-day", "2", input="q\n")
-    assert "New questions today: 0 of 2 already started" in result.output
+    assert "limited to 2 a day (--new-per-day): 0 started today, so 2 more today" in result.output
     assert "[1/2]" in result.output and "· easy ·" in result.output.split("\n")[1]
+
+
+def test_a_first_quiz_within_the_daily_limit_says_nothing_about_the_limit(runner, sample_bank):
+    result = quiz(runner, sample_bank, "-n", "2", "--new-per-day", "3", input="q\n")
+    assert "new-per-day" not in result.output and "[1/2]" in result.output

@@ -21,7 +21,7 @@ class TerminalConsole:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self.stdin = click.get_text_stream("stdin")
+        self.stdin = sys.stdin  # CliRunner swaps sys.stdin too
         self.interactive = bool(self.stdin.isatty() and sys.stdout.isatty())
         if self.interactive:
             with contextlib.suppress(ImportError):  # Windows: plain input() still works

@@ -63,12 +63,16 @@ def plan_questions(options: QuizOptions, store: Store | None, now: datetime) -> 
         planned = store.plan([(q.id, q.rev) for q in candidates], mode=mode, now=now)
         due = [by_id[qid] for qid in store.plan([(q.id, q.rev) for q in candidates], mode="review", now=now)]
         fresh = gently([by_id[qid] for qid in planned if by_id[qid] not in due])
-        room = max(0, options.new_per_day - store.new_started_today(now))
+        due = due if mode != "new" else []
+        started = store.new_started_today(now)
+        room = max(0, options.new_per_day - started)
+        wanted = len(fresh) if options.count is None else max(0, options.count - len(due))
         if len(fresh) > room and options.filters.difficulties == ():
-            note = (f"New questions today: {options.new_per_day - room} of {options.new_per_day} already "
-                    f"started (--new-per-day {options.new_per_day}); more tomorrow, or pass a higher limit.")
+            if min(wanted, len(fresh)) > room:  # the limit, not the count, is what holds questions back
+                note = (f"New questions are limited to {options.new_per_day} a day (--new-per-day): {started} "
+                        f"started today, so {room} more today; more tomorrow, or pass a higher limit.")
             fresh = fresh[:room]
-        candidates = (due if mode != "new" else []) + fresh
+        candidates = due + fresh
         if not candidates:
             return [], note or _nothing_due(store, list(by_id), mode)
     count = options.count if options.count is not None else len(candidates)
