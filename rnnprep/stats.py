@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from rnnprep.errors import RnnprepError
+from rnnprep.status import NOT_STARTED, STATUS_COLOURS
 from rnnprep.store import MASTERED_STABILITY_DAYS, Store
 from rnnprep.store.scheduling import from_text, to_text, utc
 
@@ -162,7 +163,7 @@ def _kata_table(store: Store, katas: Sequence[str]) -> dict[str, dict[str, Any]]
     for name in [*katas, *sorted(set(known) - set(katas))]:
         status = known.get(name)
         table[name] = {
-            "status": status.status if status else "not started",
+            "status": status.status if status else NOT_STARTED,
             "attempts": status.attempts if status else 0,
             "last_attempt": to_text(status.last_attempt) if status else None,
         }
@@ -242,10 +243,9 @@ def _topic_lines(stats: Mapping[str, Any], style: Callable[..., str], unicode: b
 
 def _kata_lines(stats: Mapping[str, Any], style: Callable[..., str]) -> list[str]:
     """The kata table: status and attempts."""
-    colours = {"passed": "green", "failing": "red", "not started": "white"}
     width = max([len("kata"), *map(len, stats["katas"])])
     lines = [style(f"{'kata':<{width}}  {'status':<11}  attempts", bold=True)]
     for name, row in stats["katas"].items():
-        status = style(f"{row['status']:<11}", fg=colours[row["status"]])
+        status = style(f"{row['status']:<11}", fg=STATUS_COLOURS[row["status"]])
         lines.append(f"{name:<{width}}  {status}  {row['attempts']:>8}")
     return lines

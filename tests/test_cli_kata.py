@@ -7,6 +7,7 @@ The grader is replaced by a fake module so these tests are about the CLI's plumb
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -285,3 +286,18 @@ def test_last_hint_after_a_pass_points_at_the_solution(runner, ws, grader):
         run(runner, "kata", "lstm", "--hint")
     last = run(runner, "kata", "lstm", "--hint").output
     assert "You passed it" in last and "unlocks after a pass" not in last
+
+
+def test_a_verdict_on_a_terminal_is_wrapped_to_its_width(runner, ws, grader, monkeypatch):
+    long_line = "Called lstm(x=(7, 3, 5), state=None, W_ih=(12, 5), W_hh=(12, 3), b_ih=(12,), b_hh=(12,)) " * 2
+    from rnnprep.kata import checking
+
+    monkeypatch.setattr(checking, "render", lambda result, style, after=None: "  FAIL values\n       " + long_line)
+    monkeypatch.setattr("rnnprep.cli.app.stdout_is_terminal", lambda: True)
+    monkeypatch.setattr("shutil.get_terminal_size", lambda fallback=(100, 24): os.terminal_size((61, 24)))
+    started(runner, ws, content="# wrong")
+    lines = run(runner, "kata", "lstm", "--check", "--workspace", str(ws)).output.splitlines()
+    assert len(lines) > 3 and all(len(line) <= 60 for line in lines)
+    assert all(line.startswith("       ") for line in lines[1:])  # continuation lines keep the indent
+    monkeypatch.setattr("rnnprep.cli.app.stdout_is_terminal", lambda: False)  # a pipe: as it is
+    assert long_line.strip() in run(runner, "kata", "lstm", "--check", "--workspace", str(ws)).output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -60,6 +61,19 @@ class App:
     def style(self, text: str, **styles: object) -> str:
         """click.style when colour is on, plain text otherwise."""
         return click.style(text, **styles) if self.color else text  # type: ignore[arg-type]
+
+    @property
+    def width(self) -> int | None:
+        """The terminal's width to wrap to, or None when output is not a terminal."""
+        if not stdout_is_terminal():
+            return None
+        return max(40, shutil.get_terminal_size((100, 24)).columns - 1)
+
+    def echo(self, text: str = "", err: bool = False) -> None:
+        """click.echo, wrapped to the terminal's width (a pipe gets the text as it is)."""
+        from rnnprep.cli.wrapping import wrap
+
+        click.echo(wrap(text, self.width), err=err)
 
 
 def stdout_is_terminal() -> bool:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sys
 
 import click
 
 from rnnprep.cli.app import App
-from rnnprep.quiz.wrapping import wrap
+from rnnprep.cli.wrapping import wrap
 
 
 class TerminalConsole:
@@ -29,9 +28,7 @@ class TerminalConsole:
 
     def width(self) -> int | None:
         """The terminal's width, or None when output is not a terminal."""
-        if not self.interactive:
-            return None
-        return max(40, shutil.get_terminal_size((100, 24)).columns - 1)
+        return self.app.width if self.interactive else None
 
     def show(self, text: str = "") -> None:
         click.echo(wrap(text, self.width()))

@@ -17,6 +17,7 @@ from rnnprep.cli.app import App, pass_app, stdout_is_terminal
 from rnnprep.errors import RnnprepError
 from rnnprep.kata import checking, progress
 from rnnprep.kata import workspace as kata_workspace
+from rnnprep.status import STATUS_COLOURS
 
 WORKSPACE_HELP = "Folder holding katas/NAME/NAME.py (default: $RNNPREP_WORKSPACE, else the current folder)."
 KATAS_DIR_HELP = "A folder of your own katas (repeatable; adds to $RNNPREP_KATAS)."
@@ -72,10 +73,9 @@ def list_katas(app: App, as_json: bool, katas_dirs: tuple[Path, ...] = ()) -> No
     if as_json:
         click.echo(json.dumps([row.to_dict() for row in rows], indent=2))
         return
-    colours = {"passed": "green", "failing": "red", "not started": None}
     width = max(len(row.name) for row in rows)
     for row in rows:
-        status = app.style(f"{row.status:<11}", fg=colours[row.status])
+        status = app.style(f"{row.status:<11}", fg=STATUS_COLOURS[row.status])
         click.echo(f"{row.level:>2}. {row.name:<{width}}  {row.difficulty:<6}  {status}  {row.title}")
 
 
@@ -259,7 +259,7 @@ def _check(app: App, chosen: registry.Kata, path: Path, options: dict[str, Any],
         if result.passed:
             katas = registry.default(options["katas_dirs"]).katas
             after.insert(0, app.style(checking.progress_line(chosen, katas, _statuses(app)), bold=True))
-        click.echo(checking.render(result, app.style, after))
+        app.echo(checking.render(result, app.style, after))
     return 0 if result.passed else 1
 
 
@@ -280,7 +280,7 @@ def _watch(app: App, chosen: registry.Kata, path: Path, options: dict[str, Any])
             except RnnprepError as error:  # the file vanished or became unreadable: keep watching
                 click.echo(f"Error: {error}", err=True)
             grader.prepare_next()
-            click.echo(app.style(f"Watching {path}: save to check again, Ctrl-C to stop.", dim=True), err=True)
+            app.echo(app.style(f"Watching {path}: save to check again, Ctrl-C to stop.", dim=True), err=True)
     except KeyboardInterrupt:
         click.echo("Stopped watching.", err=True)
     finally:
@@ -292,19 +292,19 @@ def _show_hint(app: App, chosen: registry.Kata, all_so_far: bool) -> None:
     """Print the next hint (or every hint seen so far)."""
     if all_so_far:
         for hint in progress.hints_so_far(app.home, chosen):
-            click.echo(f"{app.style(f'Hint {hint.number}/{hint.total}', bold=True)}: {hint.text}")
+            app.echo(f"{app.style(f'Hint {hint.number}/{hint.total}', bold=True)}: {hint.text}")
         return
     try:
         hint = progress.next_hint(app.home, chosen)
     except RnnprepError as error:  # the hint is shown anyway; only the count is not kept
         hint = progress.peek_hint(app.home, chosen)
         click.echo(f"Warning: {error}", err=True)
-    click.echo(f"{app.style(f'Hint {hint.number}/{hint.total}', bold=True)}: {hint.text}")
+    app.echo(f"{app.style(f'Hint {hint.number}/{hint.total}', bold=True)}: {hint.text}")
     if hint.is_last:
         passed = _statuses(app).get(chosen.name) == "passed"
         unlock = (f"You passed it: `rnnprep kata {chosen.name} --solution` shows the reference."
                   if passed else f"The solution unlocks after a pass (`rnnprep kata {chosen.name} --solution`), or now with --force.")  # fmt: skip
-        click.echo(f"That was the last hint. {unlock}")
+        app.echo(f"That was the last hint. {unlock}")
 
 
 def _show_solution(app: App, chosen: registry.Kata, force: bool) -> None:

@@ -190,7 +190,8 @@ def explaining(
 def describe_probes(found: list[Probe], family: str) -> str:
     """One sentence naming the block(s) the reproducing probes touch."""
     if not found:
-        return "No single change to one gate block reproduces it."
+        where = "one gate block" if family in ("lstm", "gru") else "the step's formula"
+        return f"No single change to {where} reproduces it; more than one thing may be wrong."
     labels = list(dict.fromkeys(p.label for p in found))[:3]
     text = f"It is reproduced exactly when {'; or when '.join(labels)}."
     if family == "lstm":

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rnnprep.errors import RnnprepError
 from rnnprep.registry import Kata
+from rnnprep.status import NOT_STARTED
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Row:
     name: str
     title: str
     difficulty: str
-    status: str  # "passed", "failing" or "not started" (the words `stats` uses too)
+    status: str  # a word of rnnprep.status (the words `stats` uses too)
 
     def to_dict(self) -> dict[str, object]:
         """For --json."""
@@ -113,6 +114,6 @@ class Row:
 def overview(katas: list[Kata] | tuple[Kata, ...], statuses: dict[str, str]) -> list[Row]:
     """The learning path with each kata's status (`statuses`: name -> "passed"/"failing")."""
     return [
-        Row(kata.level, kata.name, kata.title, kata.difficulty, statuses.get(kata.name, "not started"))
+        Row(kata.level, kata.name, kata.title, kata.difficulty, statuses.get(kata.name, NOT_STARTED))
         for kata in sorted(katas, key=lambda kata: kata.level)
     ]

@@ -12,6 +12,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from rnnprep.errors import StoreError
+from rnnprep.status import FAILING, PASSED
 from rnnprep.store import schema
 from rnnprep.store.scheduling import CardState, advance, from_text, rating_of, replay, to_text, utc
 
@@ -30,8 +31,8 @@ class KataStatus:
 
     @property
     def status(self) -> str:
-        """"passed" once any attempt passed, else "failing"."""
-        return "passed" if self.passed else "failing"
+        """PASSED once any attempt passed, else FAILING (NOT_STARTED has no KataStatus)."""
+        return PASSED if self.passed else FAILING
 
 
 class Store:

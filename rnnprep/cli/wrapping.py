@@ -1,22 +1,26 @@
-"""Wrap quiz text to the terminal's width without breaking code or equations.
+"""Wrap CLI text (quiz prompts, kata verdicts) to the terminal's width without breaking
+code or equations.
 
 A line keeps its indent and its list marker ("  a) ", "  3. "), and its continuation lines
 are indented under the text. Spans in backticks never break, nor does an equation: a space
 next to an operator (`=`, `+`, `*`, `->`, ...) or inside brackets is not a place to break.
-Words are never split.
+Words are never split. A piece that cannot fit on a line of its own (a long call with its
+arguments) is broken at its spaces after all, rather than left to the terminal to cut.
 """
 
 from __future__ import annotations
 
 import re
 
-MARKER = re.compile(r"^(\s*(?:[a-z]\)|\d+\.|[-*•✓✗])?\s*)")
+MARKER = re.compile(r"^((?:\x1b\[[0-9;]*m)*\s*(?:[a-z]\)|\d+\.|[-*•✓✗])?\s*)")  # after any colour code
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes take no room on screen
 
 
 def visible(text: str) -> str:
     """The text without colour codes."""
     return ANSI.sub("", text)
+
+
 OPERATOR = re.compile(r"^(?:[=+\-*/^<>≤≥≈→←|]+|->|<-|\*\*|:=)$")
 
 
@@ -50,11 +54,13 @@ def wrap_line(line: str, width: int) -> list[str]:
     if len(visible(line)) <= width:
         return [line]
     prefix = MARKER.match(line).group(1)  # type: ignore[union-attr]
-    indent = " " * len(prefix)
-    room = max(20, width - len(prefix))
+    indent = " " * len(visible(prefix))
+    room = max(20, width - len(indent))
     lines: list[str] = []
     current = ""
-    for piece in atoms(line[len(prefix):]):
+    pieces = [word for atom in atoms(line[len(prefix):])
+              for word in (atom.split(" ") if len(visible(atom)) > room else [atom])]
+    for piece in pieces:
         if current and len(visible(current)) + 1 + len(visible(piece)) > room:
             lines.append(current)
             current = piece
