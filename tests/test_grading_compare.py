@@ -167,3 +167,38 @@ def test_a_nested_structure_problem_is_prefixed_once() -> None:
     out, (h, _) = expected()
     problem = structure_problem(lstm_case().returns, (out, (h, 3)))
     assert problem == "In the returned tuple (output, (h_n, c_n)): c_n should be a numpy array but is a int."
+
+
+# --- int and bool arrays: exact ------------------------------------------------------------------
+
+
+def token_case(returns: str = "(tokens[B,T]:int, score)") -> Case:
+    call = Call("decode", {"logits": np.zeros((3, 7, 5))})
+    return Case("greedy", "a test", call, parse_returns(returns), dict(DIMS))
+
+
+def test_an_int_array_is_declared_with_a_colon_and_compared_exactly() -> None:
+    spec = parse_returns("(tokens[B,T]:int, keep[B]:bool, score)")
+    assert [leaf.element for leaf in spec.items[:2]] == ["int", "bool"]  # type: ignore[union-attr]
+    tokens = np.arange(21).reshape(3, 7)
+    assert compare(token_case(), (tokens, 0.5), (tokens, 0.5)).passed
+    off_by_one = tokens.copy()
+    off_by_one[1, 2] += 1
+    verdict = compare(token_case(), (off_by_one, 0.5), (tokens, 0.5))
+    assert verdict.stage is Stage.VALUE
+    assert "tokens: 1 of 21 entries differ; first at index (1, 2): got 10, expected 9" in verdict.message
+
+
+def test_int_values_in_a_float_array_pass_the_values_but_fail_the_dtype() -> None:
+    tokens = np.arange(21).reshape(3, 7)
+    verdict = compare(token_case(), (tokens.astype(np.float64), 0.5), (tokens, 0.5))
+    assert verdict.stage is Stage.DTYPE and "should hold integers" in verdict.message
+    keep = compare(token_case("keep[B,T]:bool"), tokens % 2, tokens % 2 == 1)
+    assert keep.stage is Stage.DTYPE and "bool array" in keep.message
+
+
+def test_an_unknown_element_type_is_a_signature_error() -> None:
+    from rnnprep.grading.spec import SignatureError
+
+    with pytest.raises(SignatureError, match="after ':'"):
+        parse_returns("tokens[B]:str")

@@ -16,7 +16,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rnnprep.grading.check import kernel_confinement_expected
-from rnnprep.sandbox import CallRequest, Limits, Opaque, ProtocolError, RngSeed, Sandbox, protocol
+from rnnprep.sandbox import (
+    CallRequest,
+    Limits,
+    Model,
+    Opaque,
+    ProtocolError,
+    RngSeed,
+    Sandbox,
+    models,
+    protocol,
+)
 from rnnprep.sandbox.launch import _call_outcome, _load_report, child_env, exit_text
 
 KERNEL = pytest.mark.skipif(not kernel_confinement_expected(), reason="needs Linux with Landlock and libseccomp")
@@ -274,3 +284,75 @@ def test_a_timeout_too_short_for_any_file_says_so(tmp_path) -> None:
     result = check_file(registry.get("rnn_cell"), solutions_dir() / "rnn_cell.py", timeout=0.000001)
     assert not result.passed
     assert "shorter than loading any file takes. Use --timeout 1 or more" in result.error
+
+
+# --- models: functions the grader hands to a submission ------------------------------------------
+
+
+def lm_arrays(rng: np.random.Generator, V: int = 5, D: int = 3, H: int = 4) -> dict[str, np.ndarray]:
+    return {"embed": rng.standard_normal((V, D)), "W_xh": rng.standard_normal((H, D)),
+            "W_hh": rng.standard_normal((H, H)) * 0.5, "b_h": rng.standard_normal(H),
+            "W_hy": rng.standard_normal((V, H)), "b_y": rng.standard_normal(V)}  # fmt: skip
+
+
+def test_the_child_builds_a_model_into_a_plain_function() -> None:
+    arrays = lm_arrays(np.random.default_rng(0))
+    prefixes = np.array([[0, 3, 1], [2, 2, 4]])
+    source = "def f(step, prefixes):\n    return step(prefixes), step(prefixes[0]), type(step).__name__\n"
+    with Sandbox.start() as sandbox:
+        assert sandbox.load(source, "/virtual/sub.py", Limits(timeout=5)).ok
+        outcome = sandbox.result(sandbox.send_call(CallRequest("f", args=[Model("lm_step", arrays), prefixes])))
+    batch, single, kind = outcome.value  # type: ignore[attr-defined]
+    expected = models.build("lm_step", arrays)(prefixes)
+    assert kind == "function" and np.array_equal(batch, expected) and np.array_equal(single, expected[0])
+    assert np.allclose(np.exp(batch).sum(axis=1), 1.0)
+
+
+def test_a_model_misused_by_the_submission_raises_at_its_own_line() -> None:
+    source = "def f(step):\n    return step([[0.5]])\n"
+    with Sandbox.start() as sandbox:
+        assert sandbox.load(source, "/virtual/sub.py", Limits(timeout=5)).ok
+        outcome = sandbox.result(sandbox.send_call(CallRequest("f", args=[Model("lm_step", lm_arrays(np.random.default_rng(1)))])))
+    error = outcome.error  # type: ignore[attr-defined]
+    assert error["type"] == "ValueError" and "int array of prefixes" in error["message"]
+    assert error["frames"][-1]["line"] == 2
+
+
+def test_a_model_in_an_answer_is_out_of_schema() -> None:
+    blobs: list[bytes] = []
+    node = protocol.encode(Model("lm_step", lm_arrays(np.random.default_rng(2))), blobs)
+    with pytest.raises(ProtocolError, match="model arrived"):
+        protocol.decode(node, blobs)  # the grader decodes answers without a builder
+    with pytest.raises(models.ModelError):
+        protocol.decode({"m": "shell", "w": {}}, [], build=models.build)
+
+
+def test_models_equal_their_torch_definitions() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    a = lm_arrays(rng)
+    prefixes = rng.integers(0, 5, size=(4, 6))
+    t = {k: torch.from_numpy(v) for k, v in a.items()}
+    h = torch.zeros(4, 4, dtype=torch.float64)
+    for s in range(6):
+        h = torch.tanh(t["embed"][torch.from_numpy(prefixes[:, s])] @ t["W_xh"].T + h @ t["W_hh"].T + t["b_h"])
+    expected = torch.log_softmax(h @ t["W_hy"].T + t["b_y"], dim=-1).numpy()
+    assert np.allclose(models.build("lm_step", a)(prefixes), expected, rtol=0, atol=1e-12)
+
+    B, T, I, H, C = 3, 4, 2, 5, 6
+    x, targets = rng.standard_normal((B, T, I)), rng.integers(0, C, size=(B, T))
+    params = {"W_xh": rng.standard_normal((H, I)), "W_hh": rng.standard_normal((H, H)) * 0.4,
+              "b_h": rng.standard_normal(H), "W_hy": rng.standard_normal((C, H)), "b_y": rng.standard_normal(C)}  # fmt: skip
+    rnn = torch.nn.RNN(I, H, batch_first=True, bias=True).double()
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(params["W_xh"]))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(params["W_hh"]))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(params["b_h"]))
+        rnn.bias_hh_l0.zero_()
+        out, _ = rnn(torch.from_numpy(x))  # (B, T, H)
+        logits = out @ torch.from_numpy(params["W_hy"]).T + torch.from_numpy(params["b_y"])  # (B, T, C)
+        expected_loss = torch.nn.functional.cross_entropy(logits.reshape(B * T, C), torch.from_numpy(targets).reshape(-1))
+    loss = models.build("rnn_loss", {"x": x, "targets": targets})
+    assert abs(loss(params) - float(expected_loss)) < 1e-12
+    with pytest.raises(ValueError, match="keys"):
+        loss({"W_xh": params["W_xh"]})

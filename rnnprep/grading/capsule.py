@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rnnprep.grading.spec import DictOut, Returns, TupleOut
+from rnnprep.sandbox.protocol import Model
 
 if TYPE_CHECKING:
     from rnnprep.grading.types import CheckResult, KataFailure
@@ -35,6 +36,9 @@ def write_capsule(result: CheckResult, failure: KataFailure, directory: Path) ->
             arrays[f"input/{name}"] = value
         elif isinstance(value, dict) and all(isinstance(v, np.ndarray) for v in value.values()):
             arrays |= {f"input/{name}/{key}": v for key, v in value.items()}
+        elif isinstance(value, Model):  # the arrays the function was built from
+            arrays |= {f"input/{name}/{key}": v for key, v in value.arrays.items()}
+            scalars[name] = f"{value.kind} model (rnnprep.sandbox.models)"
         else:
             scalars[name] = (
                 value

@@ -160,6 +160,14 @@ def dtype_problem(spec: ArrayOut | ScalarOut, value: Any, dtype: str) -> str | N
     """A sentence when an array leaf is less precise than the inputs (or not floats at all)."""
     if isinstance(spec, ScalarOut) or not isinstance(value, np.ndarray):
         return None
+    if spec.element == "int":
+        if value.dtype.kind in "iu":
+            return None
+        return f"{spec.name} has dtype {value.dtype}: it should hold integers (np.int64, like np.argmax returns)."
+    if spec.element == "bool":
+        if value.dtype.kind == "b":
+            return None
+        return f"{spec.name} has dtype {value.dtype}: it should be a bool array (True/False)."
     have, want = value.dtype, np.dtype(dtype)
     if have.kind not in "fc":
         return f"{spec.name} has dtype {have}: it should hold floats ({want}, like the inputs)."
@@ -176,7 +184,8 @@ def dtype_note(leaves: list[tuple[ArrayOut | ScalarOut, Any]], dtype: str) -> tu
     finer = [
         (spec.name, str(value.dtype))
         for spec, value in leaves
-        if isinstance(spec, ArrayOut) and isinstance(value, np.ndarray) and value.dtype.kind in "fc"
+        if isinstance(spec, ArrayOut) and spec.element == "float" and isinstance(value, np.ndarray)
+        and value.dtype.kind in "fc"
         and _precision(value.dtype) > _precision(np.dtype(dtype))
     ]
     if not finer:
@@ -193,6 +202,8 @@ def dtype_note(leaves: list[tuple[ArrayOut | ScalarOut, Any]], dtype: str) -> tu
 
 def value_line(spec: ArrayOut | ScalarOut, actual: Any, expected: Any, case: Case) -> tuple[bool, str]:
     """(matches, one line about this leaf's values)."""
+    if isinstance(spec, ArrayOut) and spec.element != "float":
+        return exact_value_line(spec, actual, expected)
     a = np.asarray(actual, dtype=np.float64)  # same shape as expected
     e = np.asarray(expected, dtype=np.float64)  # same shape as actual
     if not np.all(np.isfinite(a)):
@@ -210,6 +221,22 @@ def value_line(spec: ArrayOut | ScalarOut, actual: Any, expected: Any, case: Cas
         f"{spec.name}: wrong values in {wrong} of {error.size} entries; max abs error "
         f"{max_error:.3g}{where} (got {float(a[worst]):.6g}, expected {float(e[worst]):.6g}; "
         f"tolerance {case.tol})."
+    )
+
+
+def exact_value_line(spec: ArrayOut, actual: Any, expected: Any) -> tuple[bool, str]:
+    """(matches, one line) for an int or bool array: every entry must be equal."""
+    a, e = np.asarray(actual), np.asarray(expected)  # same shape
+    if a.dtype.kind not in "biuf" or (a.dtype.kind == "f" and not np.all(np.isfinite(a))):
+        return False, f"{spec.name}: holds {a.dtype} values that are not numbers ({spec.element}s expected)."
+    differ = a != e  # same shape
+    if not np.any(differ):
+        return True, f"{spec.name}: all {e.size} entries equal."
+    first = tuple(int(i) for i in np.argwhere(differ)[0])
+    at = f" at index {first}" if first else ""
+    return False, (
+        f"{spec.name}: {int(np.count_nonzero(differ))} of {e.size} entries differ; first{at}: "
+        f"got {a[first].item()!r}, expected {e[first].item()!r}."
     )
 
 

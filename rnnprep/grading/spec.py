@@ -6,9 +6,11 @@ that ``parse_returns`` reads::
     (output[B,T,H], (h_n[B,H], c_n[B,H]))          a tuple of arrays, one nested
     (clipped{weight_ih[4H,I], bias[4H]}, total_norm)   a dict with these keys, then a float
     grads{x[B,T,I], W_hh[H,H]}                     a dict of gradients
+    (tokens[L]:int, score)                         an int array (exact values), then a float
 
 An axis is a size name, a number, or a product such as ``4H`` or ``L*D``; a name without
-brackets is a scalar.
+brackets is a scalar. An array holds floats unless ``:int`` or ``:bool`` follows it; those
+are compared exactly.
 """
 
 from __future__ import annotations
@@ -30,12 +32,17 @@ TOLERANCE = {"float64": FLOAT64, "float32": FLOAT32}
 # --- return specs ---------------------------------------------------------------------------------
 
 
+ELEMENTS = ("float", "int", "bool")  # what an array holds; int and bool compare exactly
+
+
 @dataclass(frozen=True)
 class ArrayOut:
-    """A float array whose axes are sizes of the case (``"B"``, ``"4H"``, ``"L*D"``) or ints."""
+    """An array whose axes are sizes of the case (``"B"``, ``"4H"``, ``"L*D"``) or ints;
+    ``element`` says what it holds (floats unless the signature says ``:int`` or ``:bool``)."""
 
     name: str
     axes: tuple[str | int, ...]
+    element: str = "float"
 
     def shape(self, dims: dict[str, int]) -> tuple[int, ...]:
         """The expected shape for these dims."""
@@ -142,7 +149,7 @@ def _parse(tokens: list[tuple[str, str]], at: int, text: str) -> tuple[Returns, 
             axes.append(int(axis) if axis.isdigit() else axis)
             at += 1
             if tokens[at][1] == "]":
-                return ArrayOut(token, tuple(axes)), at + 1
+                return _element(ArrayOut(token, tuple(axes)), tokens, at + 1, text)
             if tokens[at][1] != ",":
                 raise SignatureError(f"expected ',' or ']' in {text!r}")
             at += 1
@@ -150,6 +157,16 @@ def _parse(tokens: list[tuple[str, str]], at: int, text: str) -> tuple[Returns, 
         items, end = _items(tokens, at + 2, "}", text)
         return DictOut(token, {item.name: item for item in items}), end
     return ScalarOut(token), at + 1
+
+
+def _element(array: ArrayOut, tokens: list[tuple[str, str]], at: int, text: str) -> tuple[ArrayOut, int]:
+    """The array with its element type when ':int' or ':bool' follows it."""
+    if at >= len(tokens) or tokens[at][1] != ":":
+        return array, at
+    element = tokens[at + 1][1] if at + 1 < len(tokens) else ""
+    if element not in ELEMENTS:
+        raise SignatureError(f"after ':' expected one of {', '.join(ELEMENTS)} in {text!r}, got {element!r}")
+    return ArrayOut(array.name, array.axes, element), at + 2
 
 
 def _items(tokens: list[tuple[str, str]], at: int, close: str, text: str) -> tuple[list[Returns], int]:
@@ -232,7 +249,7 @@ def describe_value(value: Any, common_dtype: str | None = None) -> str:
     """An argument or a returned value in a few characters: shape (and dtype) for arrays."""
     import numpy as np
 
-    from rnnprep.sandbox import RngSeed
+    from rnnprep.sandbox import Model, RngSeed
 
     if isinstance(value, np.ndarray):
         if str(value.dtype) == common_dtype:
@@ -240,6 +257,8 @@ def describe_value(value: Any, common_dtype: str | None = None) -> str:
         return f"{tuple(value.shape)} {value.dtype}"
     if isinstance(value, (np.random.Generator, RngSeed)):
         return "np.random.Generator"
+    if isinstance(value, Model):
+        return f"<{value.kind} function>"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k!r}: {describe_value(v, common_dtype)}" for k, v in value.items()) + "}"
     if isinstance(value, (tuple, list)):

@@ -7,7 +7,7 @@ threat model and what each isolation level guarantees.
 """
 
 from rnnprep.sandbox.launch import CallOutcome, CallRequest, Isolation, Limits, LoadReport, Sandbox
-from rnnprep.sandbox.protocol import Opaque, ProtocolError, RngSeed
+from rnnprep.sandbox.protocol import Model, Opaque, ProtocolError, RngSeed
 
 __all__ = [
     "CallOutcome",
@@ -15,6 +15,7 @@ __all__ = [
     "Isolation",
     "Limits",
     "LoadReport",
+    "Model",
     "Opaque",
     "ProtocolError",
     "RngSeed",

@@ -48,6 +48,7 @@ def _load_sibling(name: str) -> ModuleType:
 
 protocol = _load_sibling("protocol")
 confine = _load_sibling("confine")
+models = _load_sibling("models")
 
 
 def send(header: dict[str, Any], blobs: list[bytes] | None = None) -> None:
@@ -157,15 +158,15 @@ def call(module: ModuleType, request: dict[str, Any], blobs: list[bytes]) -> Any
     import numpy as np
 
     target = getattr(module, request["target"])
-    args = [protocol.decode(node, blobs) for node in request.get("args", [])]
-    kwargs = {k: protocol.decode(node, blobs) for k, node in request.get("kwargs", {}).items()}
+    args = [protocol.decode(node, blobs, build=models.build) for node in request.get("args", [])]
+    kwargs = {k: protocol.decode(node, blobs, build=models.build) for k, node in request.get("kwargs", {}).items()}
     # A suite may turn floating-point warnings (e.g. divide by zero) into exceptions.
     with np.errstate(**request.get("errstate", {})):
         if request.get("method") is None:
             return target(*args, **kwargs)
-        instance = target(*[protocol.decode(node, blobs) for node in request.get("init_args", [])])
+        instance = target(*[protocol.decode(node, blobs, build=models.build) for node in request.get("init_args", [])])
         for name, node in request.get("attrs", {}).items():
-            setattr(instance, name, protocol.decode(node, blobs))
+            setattr(instance, name, protocol.decode(node, blobs, build=models.build))
         return getattr(instance, request["method"])(*args, **kwargs)
 
 

@@ -21,6 +21,7 @@ import io
 import json
 import os
 import struct
+from collections.abc import Callable
 from typing import Any
 
 MAGIC = b"RNP1"
@@ -170,6 +171,22 @@ class RngSeed:
         return hash(("RngSeed", self.seed))
 
 
+class Model:
+    """Stands for a function the child builds from arrays (sandbox/models.py): a kata's step
+    function or loss. Only the grader sends one; an answer from the child never holds one."""
+
+    def __init__(self, kind: str, arrays: dict[str, Any]) -> None:
+        self.kind = kind
+        self.arrays = arrays
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{k}={tuple(getattr(v, 'shape', ()))}" for k, v in self.arrays.items())
+        return f"<{self.kind} model: {shapes}>"
+
+
+Builder = Callable[[str, dict[str, Any]], Any]
+
+
 def encode(value: Any, blobs: list[bytes], depth: int = 0) -> dict[str, Any]:
     """A JSON node for value; arrays are appended to `blobs` as .npy bytes."""
     import numpy as np
@@ -190,6 +207,8 @@ def encode(value: Any, blobs: list[bytes], depth: int = 0) -> dict[str, Any]:
         return {"v": value if not isinstance(value, str) else value[:MAX_TEXT]}
     if isinstance(value, RngSeed):
         return {"rng": value.seed}
+    if type(value) is Model:
+        return {"m": value.kind, "w": {k: encode(v, blobs, depth + 1) for k, v in value.arrays.items()}}
     if type(value) in (tuple, list):
         key = "t" if type(value) is tuple else "l"
         return {key: [encode(item, blobs, depth + 1) for item in value[:MAX_ITEMS]]}
@@ -217,8 +236,12 @@ def short_repr(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def decode(node: Any, blobs: list[bytes], depth: int = 0) -> Any:
-    """The value a node stands for; raises ProtocolError on anything out of schema."""
+def decode(node: Any, blobs: list[bytes], depth: int = 0, build: Builder | None = None) -> Any:
+    """The value a node stands for; raises ProtocolError on anything out of schema.
+
+    `build` turns a Model node into its function; only the child passes it, so a Model in an
+    answer (which the grader decodes without it) is out of schema.
+    """
     if depth > MAX_DEPTH:
         raise ProtocolError(f"a value is nested more than {MAX_DEPTH} levels deep")
     if not isinstance(node, dict) or len(node) not in (1, 2):
@@ -247,12 +270,19 @@ def decode(node: Any, blobs: list[bytes], depth: int = 0) -> Any:
             items = node[key]
             if not isinstance(items, list) or len(items) > MAX_ITEMS:
                 raise ProtocolError("a tuple or list is malformed")
-            return kind(decode(item, blobs, depth + 1) for item in items)
+            return kind(decode(item, blobs, depth + 1, build) for item in items)
     if "d" in node and len(node) == 1:
         items = node["d"]
         if not isinstance(items, dict) or len(items) > MAX_ITEMS:
             raise ProtocolError("a dict is malformed")
-        return {str(k)[:200]: decode(v, blobs, depth + 1) for k, v in items.items()}
+        return {str(k)[:200]: decode(v, blobs, depth + 1, build) for k, v in items.items()}
+    if "m" in node and set(node) == {"m", "w"}:
+        if build is None:
+            raise ProtocolError("a model arrived where only plain values may")
+        kind, arrays = node["m"], node["w"]
+        if not isinstance(kind, str) or not isinstance(arrays, dict):
+            raise ProtocolError("a model is malformed")
+        return build(kind, {str(k): decode(v, blobs, depth + 1) for k, v in arrays.items()})
     if "o" in node and set(node) <= {"o", "r"}:
         kind, text = node.get("o"), node.get("r", "")
         if not isinstance(kind, str) or not isinstance(text, str):
