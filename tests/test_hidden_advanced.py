@@ -7,20 +7,26 @@ Each check runs once per (kata, file, seed) and is shared by every test that nee
 
 from __future__ import annotations
 
-import functools
-import importlib
-from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
+from kata_grading import (
+    FIXTURES,
+    SEEDS,
+    Grade,
+    everything_but,
+    failures,
+    grade_fixture,
+    names,
+    suite_of,
+    variant,
+)
 
 from rnnprep import registry
 from rnnprep.diagnosis import CATALOGUE, advanced
-from rnnprep.grading.check import check_file
 from rnnprep.grading.spec import Case
-from rnnprep.grading.types import CheckResult, Stage
+from rnnprep.grading.types import Stage
 
 ADVANCED = [
     "dropout",
@@ -33,28 +39,6 @@ ADVANCED = [
     "lstm_backward",
 ]
 GRADIENT_KATAS = ["rnn_backward", "lstm_backward", "truncated_bptt", "seq_classifier"]
-FIXTURES = Path(__file__).parent / "fixtures" / "grading"
-SEED = 11
-SEEDS = (1, 2, 3)
-
-Grade = Callable[..., CheckResult]
-
-
-def suite_of(kata: str) -> ModuleType:
-    """The hidden suite module rnnprep.hidden.test_<kata>."""
-    return importlib.import_module(f"rnnprep.hidden.test_{kata}")
-
-
-def names(kata: str) -> set[str]:
-    """Every test name of the kata's plan."""
-    return {case.name for case in suite_of(kata).cases(np.random.default_rng(0))}
-
-
-def everything_but(kata: str, *passing: str) -> set[str]:
-    """Every test name of the kata's plan except those listed."""
-    assert set(passing) <= names(kata)
-    return names(kata) - set(passing)
-
 
 BIDIRECTIONAL = {
     "two_layers_bidirectional",
@@ -114,31 +98,7 @@ WRONG: dict[tuple[str, str], tuple[set[str], str, str]] = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def grade(tmp_path_factory: pytest.TempPathFactory) -> Grade:
-    """check_file on (kata, file, seed), each run once for the whole module."""
-    capsules = tmp_path_factory.mktemp("capsules")
-
-    @functools.cache
-    def run(kata: str, path: Path, seed: int = SEED) -> CheckResult:
-        return check_file(registry.get(kata), path, seed=seed, capsule_dir=capsules)
-
-    return run
-
-
-def failures(result: CheckResult) -> str:
-    """The failing messages, for assertion output."""
-    return "\n".join(f"[{t.name}] {t.message}" for t in result.tests if not t.passed) or str(result.error)
-
-
-def variant(tmp_path: Path, kata: str, old: str, new: str) -> Path:
-    """The reference solution with one line changed, saved as tmp_path/<kata>.py."""
-    source = registry.get(kata).solution.read_text()
-    assert old in source
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / f"{kata}.py"
-    path.write_text(source.replace(old, new), encoding="utf-8")
-    return path
+grade = grade_fixture()
 
 
 # --- the suites exist -------------------------------------------------------------------------
