@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "kata": "rnnprep.cli.kata:kata",
     "stats": "rnnprep.cli.stats:stats",
     "progress": "rnnprep.cli.progress:progress",
+    "grade": "rnnprep.cli.grade:grade",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -30,6 +31,7 @@ SHORT_HELP: dict[str, str] = {
     "kata": "Implement RNN/LSTM/GRU in NumPy, graded against torch.",
     "stats": "Where you stand: accuracy, due reviews, kata status.",
     "progress": "Export, import or reset your saved progress.",
+    "grade": "Grade a class's submissions of a kata: gradebook and class report.",
 }
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rnnprep.errors import RnnprepError
 from rnnprep.grading import messages
-from rnnprep.grading.grader import Grader
+from rnnprep.grading.grader import Grader, SharedCases
 from rnnprep.grading.scan import source_problem
 from rnnprep.grading.types import DEFAULT_TIMEOUT, CheckResult, KataFailure
 from rnnprep.registry import Kata
@@ -93,10 +93,11 @@ def check_file(kata: Kata, path: Path, *, seed: int | None = None, timeout: floa
 
 def check_source(kata: Kata, source: str, path: Path, *, seed: int | None = None,
                  timeout: float = DEFAULT_TIMEOUT, capsule_dir: Path | None = None,
-                 sandbox: Sandbox | None = None) -> CheckResult:  # fmt: skip
+                 sandbox: Sandbox | None = None, shared: SharedCases | None = None) -> CheckResult:  # fmt: skip
     """Grade `source` (shown as `path`) against the kata's hidden suite on cases from `seed`.
 
     ``sandbox`` may be a child started earlier (a watch keeps one waiting); it is closed here.
+    ``shared`` lets the checks of a batch draw the cases and compute the references once.
     """
     started = time.perf_counter()
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
@@ -117,7 +118,7 @@ def check_source(kata: Kata, source: str, path: Path, *, seed: int | None = None
         sandbox.begin_load(source, str(path), Limits(timeout=timeout), module=_module_name(path))
         if warming is not None:
             warming.join()
-        failure = _grade(kata, sandbox, result, timeout)
+        failure = _grade(kata, sandbox, result, timeout, shared)
     finally:
         sandbox.close()
     result.isolation = sandbox.isolation.level
@@ -132,7 +133,8 @@ def check_source(kata: Kata, source: str, path: Path, *, seed: int | None = None
     return result
 
 
-def _grade(kata: Kata, sandbox: Sandbox, result: CheckResult, timeout: float) -> KataFailure | None:
+def _grade(kata: Kata, sandbox: Sandbox, result: CheckResult, timeout: float,
+           shared: SharedCases | None = None) -> KataFailure | None:  # fmt: skip
     """Load report first (a file that does not load is one error, not N failed tests), then
     pytest; fills `result` and returns the first failure (for the capsule)."""
     loaded = sandbox.loaded()
@@ -143,7 +145,7 @@ def _grade(kata: Kata, sandbox: Sandbox, result: CheckResult, timeout: float) ->
     if missing:
         result.error = messages.missing_entry(result.file.name, missing, loaded.defined)
         return None
-    grader = Grader(sandbox, result.file.name, result.seed, timeout)
+    grader = Grader(sandbox, result.file.name, result.seed, timeout, shared)
     code = run_suite(kata.suite, grader)
     if grader.interrupted:
         raise KeyboardInterrupt

@@ -28,11 +28,51 @@ def case_of(item: pytest.Item) -> Case | None:
     return value if isinstance(value, Case) else None
 
 
+class SharedCases:
+    """What every check of a batch shares within one process.
+
+    All submissions are graded on the same seed, so a suite's cases are drawn once, and the
+    reference of each case is computed once: a suite's ``reference(case)`` is memoised for
+    those shared cases (a call with more arguments, like dropout's with the submission's own
+    mask, is not). Callers get a copy, so no test can spoil the next submission's reference.
+    """
+
+    def __init__(self) -> None:
+        self._cases: dict[tuple[str, int], list[Case]] = {}
+        self._shared: set[int] = set()  # id() of every shared case (the lists keep them alive)
+        self._references: dict[tuple[str, int], Any] = {}
+
+    def cases(self, suite_file: str, seed: int, draw: Callable[[], list[Case]]) -> list[Case]:
+        """The suite's cases for this seed, drawn on first use."""
+        key = (suite_file, seed)
+        if key not in self._cases:
+            self._cases[key] = draw()
+            self._shared |= {id(case) for case in self._cases[key]}
+        return self._cases[key]
+
+    def memoised(self, suite_file: str, reference: Callable[..., Any]) -> Callable[..., Any]:
+        """`reference`, computed once per shared case."""
+        import copy
+
+        def shared_reference(case: Case, *more: Any, **options: Any) -> Any:
+            if more or options or id(case) not in self._shared:
+                return reference(case, *more, **options)
+            key = (suite_file, id(case))
+            if key not in self._references:
+                self._references[key] = reference(case)
+            return copy.deepcopy(self._references[key])
+
+        shared_reference.shared = True  # type: ignore[attr-defined]
+        return shared_reference
+
+
 class Grader:
     """State and hooks of one run of a hidden suite against one submission."""
 
-    def __init__(self, sandbox: Sandbox, filename: str, seed: int, timeout: float) -> None:
+    def __init__(self, sandbox: Sandbox, filename: str, seed: int, timeout: float,
+                 shared: SharedCases | None = None) -> None:  # fmt: skip
         self.sandbox = sandbox
+        self.shared = shared
         self.filename = filename  # the name messages use ("lstm.py")
         self.seed = seed
         self.timeout = timeout
@@ -94,7 +134,17 @@ class Grader:
             raise pytest.UsageError(f"{metafunc.module.__file__}: a hidden suite whose tests take `case` must define cases(rng).")
         import numpy as np
 
-        cases = list(draw(np.random.default_rng(self.seed)))
+        def drawn() -> list[Case]:
+            return list(draw(np.random.default_rng(self.seed)))
+
+        if self.shared is None:
+            cases = drawn()
+        else:
+            suite_file = str(metafunc.module.__file__)
+            cases = self.shared.cases(suite_file, self.seed, drawn)
+            reference = getattr(metafunc.module, "reference", None)  # the suites' convention
+            if callable(reference) and not getattr(reference, "shared", False):
+                metafunc.module.reference = self.shared.memoised(suite_file, reference)
         metafunc.parametrize("case", cases, ids=[c.name for c in cases])
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -124,6 +174,18 @@ class Grader:
         """Each test starts with an empty record."""
         suite.begin_test()
         return (yield)
+
+    @pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
+    def pytest_runtest_makereport_without_traceback(self, item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport | None:
+        """A KataFailure's report carries the tutor message and nothing else: pytest's own
+        traceback formatting (source lines of every frame) would cost more than the test."""
+        error = call.excinfo.value if call.excinfo is not None else None
+        if not isinstance(error, KataFailure):
+            return None  # pytest builds the report
+        return pytest.TestReport(
+            item.nodeid, item.location, {name: 1 for name in item.keywords}, "failed", error.message, call.when,
+            duration=call.duration, start=call.start, stop=call.stop,
+        )  # fmt: skip
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
