@@ -32,7 +32,7 @@ KINDS = ("cell", "sequence", "class", "dropout", "clipping", "stacked", "packed"
          "classifier", "backward", "truncated", "custom")  # fmt: skip
 MIN_HINTS = 3
 REQUIRED = ("name", "title", "level", "difficulty", "topics", "prerequisites", "entry", "hints", "returns")
-OPTIONAL = ("family", "kind")
+OPTIONAL = ("family", "kind", "equations")  # equations: LaTeX lines, for notebooks
 LOCAL_REQUIRED = tuple(k for k in REQUIRED if k != "level")  # a local kata's place: after ours
 KATAS_ENV = "RNNPREP_KATAS"
 LOCAL_FILE = "kata.yaml"
@@ -63,6 +63,7 @@ class Kata:
     returns: Returns = field(compare=False)
     family: str | None = None
     kind: str = "custom"
+    equations: tuple[str, ...] = ()  # the README's equations in LaTeX (one aligned line each)
     folder: Path = Path()  # katas/<name>/ (shipped) or DIR/<name>/ (local)
     solution: Path = Path()  # solutions/<name>.py (shipped) or DIR/<name>/solution.py
     suite: Path = Path()  # rnnprep/hidden/test_<name>.py (shipped) or DIR/<name>/test_<name>.py
@@ -186,7 +187,7 @@ def _parse_entry(path: Path, index: int, entry: object, local: bool) -> dict[str
         topics=_str_list(path, where, entry, "topics"),
         prerequisites=_str_list(path, where, entry, "prerequisites"),
         entry=entry_names, hints=hints, returns_text=entry["returns"], returns=returns,
-        family=family, kind=kind,
+        family=family, kind=kind, equations=_str_list(path, where, entry, "equations") if "equations" in entry else (),
     )  # fmt: skip
 
 

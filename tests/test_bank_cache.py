@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from rnnprep.bank import lint, load_questions
-from rnnprep.bank.cache import BankCache, cache_dir
+from rnnprep.bank.cache import BankCache
+from rnnprep.paths import cache_dir
 
 
 def copy_bank(sample_bank: Path, tmp_path: Path) -> Path:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import REAL_FOLDERS
 
-from rnnprep.bank.cache import cache_dir
 from rnnprep.cli.app import App
+from rnnprep.paths import cache_dir
 
 
 def test_every_folder_rnnprep_writes_is_the_tests_own(tmp_path: Path) -> None:

@@ -17,20 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from rnnprep import __version__
+from rnnprep.paths import cache_dir
 
 _FILE = "banks.pickle"
 _MAX_ENTRIES = 64  # one per bank file and the path it was shown as
-
-
-def cache_dir() -> Path:
-    """RNNPREP_CACHE, else RNNPREP_HOME/cache, else the platform's user cache dir."""
-    if os.environ.get("RNNPREP_CACHE"):
-        return Path(os.environ["RNNPREP_CACHE"]).expanduser()
-    if os.environ.get("RNNPREP_HOME"):
-        return Path(os.environ["RNNPREP_HOME"]).expanduser() / "cache"
-    from platformdirs import user_cache_path
-
-    return user_cache_path("rnnprep", appauthor=False)
 
 
 @cache

@@ -24,14 +24,9 @@ class App:
     @cached_property
     def home(self) -> Path:
         """The data directory: RNNPREP_HOME, else the platform's user data dir."""
-        if self._home is not None:
-            return self._home
-        env = os.environ.get("RNNPREP_HOME")
-        if env:
-            return Path(env).expanduser()
-        from platformdirs import user_data_path
+        from rnnprep.paths import data_home
 
-        return user_data_path("rnnprep", appauthor=False)
+        return self._home if self._home is not None else data_home()
 
     @cached_property
     def store(self) -> Store:

@@ -38,8 +38,12 @@ class KataGroup(click.Group):
 
 
 @click.group(cls=KataGroup, invoke_without_command=True)
+@click.option("--notebook", "notebooks", is_flag=True, help="With --all DIR: write every kata as a Jupyter notebook.")
+@click.option("--all", "all_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="With --notebook: the folder for the notebooks of the whole learning path.")
+@katas_dir_option
 @click.pass_context
-def kata(ctx: click.Context) -> None:
+def kata(ctx: click.Context, notebooks: bool, all_dir: Path | None, katas_dirs: tuple[Path, ...]) -> None:
     """Implement RNN, LSTM and GRU in NumPy, graded against torch.
 
     \b
@@ -51,11 +55,19 @@ def kata(ctx: click.Context) -> None:
       rnnprep kata NAME --check          grade your file (exit 0 pass, 1 fail)
       rnnprep kata NAME --hint | --solution | --reset | --watch
       rnnprep kata new NAME --dir DIR    write your own kata (then: kata lint DIR/NAME)
+      rnnprep kata NAME --notebook       the kata as a Jupyter notebook
+      rnnprep kata --notebook --all DIR  every kata as a notebook, in learning-path order
 
     \b
     Example:
       rnnprep kata start lstm && rnnprep kata lstm --check
     """
+    if notebooks or all_dir is not None:
+        if ctx.invoked_subcommand is not None or not (notebooks and all_dir is not None):
+            raise click.UsageError("Write the whole path with `rnnprep kata --notebook --all DIR`; one kata with "
+                                   "`rnnprep kata NAME --notebook [PATH]`.")  # fmt: skip
+        _write_all_notebooks(all_dir, katas_dirs)
+        return
     if ctx.invoked_subcommand is None:
         ctx.invoke(list_katas)
 
@@ -180,6 +192,8 @@ def lint_kata(app: App, folder: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the check result as JSON.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help=f"Seconds before your code is stopped (default {checking.DEFAULT_TIMEOUT:g}).")
 @click.option("--capsule-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to save a replay capsule of a failing case.")
+@click.option("--notebook", is_flag=False, flag_value="", default=None, metavar="[PATH]",
+              help="Write the kata as a Jupyter notebook (default: katas/NAME/NAME.ipynb in your workspace).")
 @katas_dir_option
 @pass_app
 @click.pass_context
@@ -192,6 +206,7 @@ def run_kata(ctx: click.Context, app: App, **options: Any) -> None:
       rnnprep kata lstm --check          grade katas/lstm/lstm.py
       rnnprep kata lstm --check --seed 1234 --json
       rnnprep kata lstm --watch --file my_lstm.py
+      rnnprep kata lstm --notebook       write katas/lstm/lstm.ipynb
     """
     chosen = registry.get(str(ctx.info_name), options["katas_dirs"])
     action = _action(options)
@@ -202,6 +217,9 @@ def run_kata(ctx: click.Context, app: App, **options: Any) -> None:
         _show_hint(app, chosen, options["all_hints"])
     elif action == "solution":
         _show_solution(app, chosen, options["force"])
+    elif action == "notebook":
+        default = kata_workspace.user_file(chosen, options["workspace"], None).with_suffix(".ipynb")
+        _write_notebook(chosen, Path(options["notebook"]) if options["notebook"] else default)
     elif action == "reset":
         _reset(chosen, kata_workspace.user_file(chosen, options["workspace"], options["file"]), options["yes"],
                explicit=options["file"] is not None)  # fmt: skip
@@ -212,10 +230,11 @@ def run_kata(ctx: click.Context, app: App, **options: Any) -> None:
 def _action(options: dict[str, Any]) -> str:
     """The one action asked for ("show" when none); UsageError on a contradictory mix."""
     chosen = [name for name in ("check", "watch", "hint", "solution", "reset") if options[name]]
+    chosen += ["notebook"] if options["notebook"] is not None else []
     if chosen == ["check", "watch"]:
         chosen = ["watch"]  # --watch checks anyway
     if len(chosen) > 1:
-        raise click.UsageError("Choose one of --check, --watch, --hint, --solution, --reset.")
+        raise click.UsageError("Choose one of --check, --watch, --hint, --solution, --reset, --notebook.")
     action = chosen[0] if chosen else "show"
     misplaced = [name for name in ("seed", "as_json", "timeout", "capsule_dir") if options[name] not in (None, False)]
     if misplaced and action not in ("check", "watch"):
@@ -228,6 +247,48 @@ def _action(options: dict[str, Any]) -> str:
     if options["all_hints"] and action != "hint":
         raise click.UsageError("--all only applies with --hint.")
     return action
+
+
+def _notebook_module() -> Any:
+    """rnnprep.notebook.generate, or a clear error without the [notebook] extra."""
+    import importlib.util
+
+    if importlib.util.find_spec("nbformat") is None:
+        raise RnnprepError('Writing notebooks needs nbformat, which comes with the notebook extra: '
+                           'pip install "rnnprep[notebook]" (it adds Jupyter\'s kernel too).')  # fmt: skip
+    from rnnprep.notebook import generate
+
+    return generate
+
+
+def _write_notebook(chosen: registry.Kata, path: Path) -> None:
+    generate = _notebook_module()
+    if path.suffix != ".ipynb":
+        raise click.BadParameter(f"{path} does not end in .ipynb.", param_hint="--notebook")
+    try:
+        written = generate.write(chosen, path)
+    except OSError as error:
+        raise RnnprepError(f"Cannot write {path}: {error.strerror or error}. Choose a folder you can write to.") from None
+    if written:
+        click.echo(f"Wrote {path}. Open it in Jupyter, VS Code or Colab (pip install \"rnnprep[notebook]\" for the kernel).")
+    else:
+        click.echo(f"Kept {path} (already there; left untouched). Pass another PATH to write a fresh one.")
+
+
+def _write_all_notebooks(folder: Path, katas_dirs: tuple[Path, ...]) -> None:
+    generate = _notebook_module()
+    katas = registry.default(katas_dirs).katas
+    written = kept = 0
+    for chosen in katas:
+        try:
+            if generate.write(chosen, folder / generate.path_name(chosen)):
+                written += 1
+            else:
+                kept += 1
+        except OSError as error:
+            raise RnnprepError(f"Cannot write into {folder}: {error.strerror or error}. Choose a folder you can write to.") from None
+    click.echo(f"Wrote {written} notebooks to {folder}" + (f" ({kept} already there, left untouched)" if kept else "")
+               + f": {generate.path_name(katas[0])} is the first.")  # fmt: skip
 
 
 def _statuses(app: App) -> dict[str, str]:

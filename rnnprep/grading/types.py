@@ -93,6 +93,12 @@ class TestOutcome:
     notes: list[str] = field(default_factory=list)
     output: str = ""  # what the submission printed during this test
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TestOutcome:
+        """Back from the JSON form."""
+        return cls(data["name"], bool(data["passed"]), data["message"], list(data.get("diagnosis", [])),
+                   Stage(data.get("stage", "ok")), list(data.get("notes", [])), data.get("output", ""))  # fmt: skip
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of one test."""
         return {
@@ -151,6 +157,18 @@ class CheckResult:
         """Every note of a test (e.g. a float64 result for float32 inputs), without repeats."""
         return list(dict.fromkeys(n for t in self.tests for n in t.notes))
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        """Back from the --json form (a check run in another process)."""
+        tests = [TestOutcome.from_dict(t) for t in data.get("tests", [])]
+        return cls(
+            kata=data["kata"], seed=int(data["seed"]), file=Path(data["file"]), tests=tests,
+            error=data.get("error"), capsule=Path(data["capsule"]) if data.get("capsule") else None,
+            expected_tests=int(data.get("expected_tests", len(tests))), seconds=float(data.get("seconds", 0.0)),
+            isolation=data.get("isolation", "basic"), isolation_detail=data.get("isolation_detail", ""),
+            output=data.get("output", ""),
+        )  # fmt: skip
+
     def to_dict(self) -> dict[str, Any]:
         """The --json form."""
         return {
@@ -162,6 +180,7 @@ class CheckResult:
             "isolation_detail": self.isolation_detail,
             "error": self.error,
             "tests": [t.to_dict() for t in self.tests],
+            "expected_tests": self.expected_tests,
             "diagnosis": self.diagnosis,
             "notes": self.notes,
             "output": self.output,
