@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "stats": "rnnprep.cli.stats:stats",
     "progress": "rnnprep.cli.progress:progress",
     "grade": "rnnprep.cli.grade:grade",
+    "explore": "rnnprep.cli.explore:explore_command",
+    "interview": "rnnprep.cli.interview:interview",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -32,6 +34,8 @@ SHORT_HELP: dict[str, str] = {
     "stats": "Where you stand: accuracy, due reviews, kata status.",
     "progress": "Export, import or reset your saved progress.",
     "grade": "Grade a class's submissions of a kata: gradebook and class report.",
+    "explore": "Plot what the questions explain: vanishing gradients, gates, clipping, dropout.",
+    "interview": "A timed mock interview: questions, a kata, a report of what to study.",
 }
 
 

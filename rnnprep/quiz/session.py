@@ -10,7 +10,7 @@ numbers of the key points you made.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from random import Random
 from typing import Protocol
@@ -66,6 +66,8 @@ class Answered:
     correct: bool
     answer_id: str | None = None
     overridden: bool = False
+    seconds: float = 0.0
+    note: str = ""  # the mark's note (an open question's rating)
 
 
 @dataclass
@@ -111,10 +113,7 @@ def run_quiz(questions: Sequence[Question], console: Console, rng: Random,
         for number, question in enumerate(questions, start=1):
             asked = ask(question, rng)
             console.show(format_question(asked, number, len(questions), console))
-            if asked.question.type == Open.name:
-                _open_question(asked, console, recorder, summary)
-            else:
-                _closed_question(asked, console, recorder, summary)
+            answer_question(asked, console, recorder, summary)
         number = len(questions) + 1
     except Stop:
         summary.unasked = len(questions) - number + 1
@@ -158,11 +157,25 @@ def _adjust(command: str, summary: Summary, recorder: Recorder | None) -> str:
     return said
 
 
-def _closed_question(asked: Asked, console: Console, recorder: Recorder | None, summary: Summary) -> None:
+def answer_question(asked: Asked, console: Console, recorder: Recorder | None, summary: Summary,
+                    clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+    """Take the learner's answer to one shown question: mark, record, explain (or skip).
+
+    Raises Stop at `q` or the end of input, KeyboardInterrupt at Ctrl-C. `clock` times the
+    answer (a mock interview passes its own, so tests can run on a fake clock).
+    """
+    if asked.question.type == Open.name:
+        _open_question(asked, console, recorder, summary, clock)
+    else:
+        _closed_question(asked, console, recorder, summary, clock)
+
+
+def _closed_question(asked: Asked, console: Console, recorder: Recorder | None, summary: Summary,
+                     clock: Callable[[], float]) -> None:  # fmt: skip
     """Read until a valid answer or a skip, then mark, record and explain."""
     kind = asked.kind
     hints = list(asked.hints)
-    started = time.monotonic()
+    started = clock()
     while True:
         text = _read(console, summary, recorder).strip()
         if text.lower() == SKIP:
@@ -180,15 +193,16 @@ def _closed_question(asked: Asked, console: Console, recorder: Recorder | None, 
         except InvalidAnswer as problem:
             console.show(f"{problem} ({key_help(asked)})")
             continue
-        _record(asked, text, mark, time.monotonic() - started, console, recorder, summary)
+        _record(asked, text, mark, clock() - started, console, recorder, summary)
         return
 
 
-def _open_question(asked: Asked, console: Console, recorder: Recorder | None, summary: Summary) -> None:
+def _open_question(asked: Asked, console: Console, recorder: Recorder | None, summary: Summary,
+                   clock: Callable[[], float]) -> None:  # fmt: skip
     """Your answer (or a moment's thought), the model answer and key points, your rating."""
     kind = TYPES[Open.name]
     assert isinstance(kind, Open)
-    started = time.monotonic()
+    started = clock()
     answer = _read(console, summary, recorder).strip()
     if answer.lower() == SKIP:
         summary.skipped += 1
@@ -207,7 +221,7 @@ def _open_question(asked: Asked, console: Console, recorder: Recorder | None, su
             console.show(str(problem))
             continue
         mark = kind.judge(asked, points)
-        _record(asked, answer or "(thought through)", mark, time.monotonic() - started, console, recorder, summary)
+        _record(asked, answer or "(thought through)", mark, clock() - started, console, recorder, summary)
         return
 
 
@@ -215,7 +229,7 @@ def _record(asked: Asked, answer: str, mark: Mark, seconds: float, console: Cons
             recorder: Recorder | None, summary: Summary) -> None:  # fmt: skip
     """Save first (nothing the learner answered is lost), then count and explain."""
     answer_id = recorder.record(asked, answer, mark, seconds) if recorder is not None else None
-    summary.answers.append(Answered(asked.question.topic, mark.correct, answer_id))
+    summary.answers.append(Answered(asked.question.topic, mark.correct, answer_id, seconds=seconds, note=mark.note))
     console.show(format_verdict(asked, mark, console))
 
 
@@ -232,7 +246,12 @@ def format_question(asked: Asked, number: int, total: int, console: Console) -> 
     """The question block: header, prompt, choices or items, and how to answer."""
     question = asked.question
     header = console.style(f"[{number}/{total}] {question.topic} · {question.difficulty} · {question.id}", dim=True)
-    lines = [header, console.style(asked.prompt, bold=True), *asked.kind.shown(asked)]
+    return header + "\n" + format_prompt(asked, console)
+
+
+def format_prompt(asked: Asked, console: Console) -> str:
+    """The prompt, the choices or items, and how to answer."""
+    lines = [console.style(asked.prompt, bold=True), *asked.kind.shown(asked)]
     lines.append(console.style(key_help(asked), dim=True))
     return "\n".join(lines)
 
