@@ -52,7 +52,6 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """HOME, the XDG folders, RNNPREP_HOME and the cache all point into the test's temp dir."""
     home = tmp_path / "rnnprep-home"
     user = tmp_path / "user-home"
-    user.mkdir(exist_ok=True)  # a real, empty home (Jupyter kernels look for their folders in it)
     monkeypatch.setenv("HOME", str(user))
     for name in XDG:
         monkeypatch.setenv(name, str(user / name.lower()))

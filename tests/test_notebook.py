@@ -153,6 +153,7 @@ def test_generated_notebooks_are_plain_nbformat_4_for_the_whole_path(tmp_path: P
 
 
 def execute(document: Any, cwd: Path) -> Any:
+    Path(os.environ["HOME"]).mkdir(parents=True, exist_ok=True)  # the kernel keeps its folders in HOME
     NotebookClient(document, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
     return document
 
