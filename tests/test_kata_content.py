@@ -23,6 +23,7 @@ from rnnprep.content import katas_dir, solutions_dir
 torch = pytest.importorskip("torch")
 
 CORE = ["rnn_cell", "rnn", "lstm_cell", "lstm", "gru_cell", "gru", "simple_rnn", "classic_lstm"]
+INTERVIEW = ["masked_loss", "grad_check", "sampling", "beam_search", "attention", "seq2seq_attention"]
 ADVANCED = ["dropout", "clip_grad_norm", "stacked_lstm", "packed_rnn", "seq_classifier",
             "rnn_backward", "truncated_bptt", "lstm_backward"]
 TOLERANCE = {np.float64: 1e-10, np.float32: 1e-5}
@@ -257,10 +258,16 @@ STARTER_CALLS: dict[str, Callable[[ModuleType], object]] = {
     "lstm_backward": lambda m: m.lstm_backward(
         np.ones((B, T, I)), None, None, *weights(torch_module("lstm"), np.float64).values(),
         np.ones((B, T, H)), np.ones((B, H)), np.ones((B, H))),
+    "masked_loss": lambda m: m.masked_loss(np.zeros((B, T, O)), np.zeros((B, T), int), np.full(B, T)),
+    "grad_check": lambda m: m.grad_check(lambda params: 0.0, {"b_y": np.zeros(O)}, {"b_y": np.zeros(O)}),
+    "sampling": lambda m: m.sample(np.zeros((B, O)), np.random.default_rng(0)),
+    "beam_search": lambda m: m.beam_search(lambda prefixes: np.zeros((len(prefixes), O)), 0, 1, 2, 3),
+    "attention": lambda m: m.luong_attention(np.ones((B, I)), np.ones((B, T, I)), np.ones((B, T), bool)),
+    "seq2seq_attention": lambda m: m.seq2seq_loss(np.zeros((B, T), int), np.full(B, T), np.zeros((B, T), int), {}, 0),
 }
 
 
-@pytest.mark.parametrize("name", CORE + ADVANCED)
+@pytest.mark.parametrize("name", CORE + ADVANCED + INTERVIEW)
 def test_starter_raises_not_implemented(name):
     module = load_module(katas_dir() / name / f"{name}.py")
     with pytest.raises(NotImplementedError):
@@ -278,9 +285,15 @@ def test_starter_has_todo_markers_and_no_torch(name):
 # --- mirrored trees ------------------------------------------------------------------------
 
 
-def test_katas_are_registered_as_a_path_from_rnn_cell_to_lstm_backward():
+def test_katas_are_registered_as_a_learning_path():
+    """Forward passes first, then training practice and gradients, then decoding and attention:
+    each new kata after what it builds on (masked_loss after the classifier, grad_check after
+    the first backward pass, seq2seq_attention last)."""
     names = registry.default().names()
-    assert names == CORE + ADVANCED
+    assert names == [*CORE, "dropout", "clip_grad_norm", "stacked_lstm", "packed_rnn", "seq_classifier",
+                     "masked_loss", "rnn_backward", "grad_check", "truncated_bptt", "lstm_backward",
+                     "sampling", "beam_search", "attention", "seq2seq_attention"]  # fmt: skip
+    assert sorted(names) == sorted(CORE + ADVANCED + INTERVIEW)
 
 
 def test_registry_and_trees_mirror_each_other():
