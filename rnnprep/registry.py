@@ -79,6 +79,14 @@ class Kata:
         """The instructions <folder>/README.md."""
         return self.folder / "README.md"
 
+    def instructions(self) -> str:
+        """The README without its closing "Check: `rnnprep kata NAME --check`. Next: ..."
+        paragraph, for places that check another way (a notebook, an interview)."""
+        import re
+
+        text = self.readme.read_text(encoding="utf-8")
+        return re.sub(r"\n+Check: `rnnprep kata [^`]+`.*?(?=\n\s*\n|\Z)", "", text, flags=re.S).rstrip() + "\n"
+
     @property
     def outputs(self) -> tuple[str, ...]:
         """The names of the returned values, in order ('output', 'h_n', 'c_n')."""

@@ -215,3 +215,22 @@ def test_a_store_locked_beyond_the_busy_timeout_is_a_store_error(
     assert len(waiter.reviews()) == 1
     holder.close()
     waiter.close()
+
+
+def test_a_check_recorded_from_a_watching_thread_is_saved(tmp_path):
+    """`kata --watch` and the interview record checks from their watching thread."""
+    import threading
+
+    store = Store.open(tmp_path / "progress.sqlite3")
+    errors: list[BaseException] = []
+
+    def record() -> None:
+        try:
+            store.record_kata_attempt(kata="lstm", passed=True, seed=1, failing_tests=[], diagnosis=[])
+        except BaseException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=record)
+    thread.start()
+    thread.join()
+    assert not errors and store.kata_status()["lstm"].passed

@@ -51,7 +51,7 @@ class CodingSection:
     def run(self, kata_name: str, deadline: float) -> CodingRecord:
         kata = registry.get(kata_name, self.katas_dirs)
         path = self._write_starter(kata)
-        self.console.show(kata.readme.read_text(encoding="utf-8").rstrip())
+        self.console.show(kata.instructions().rstrip())
         self.console.show(self.console.style(
             f"\nYour file: {path}\nEdit it in your editor"
             + (" (every save is checked)" if self.watch else "") + f"; at the prompt: {COMMANDS}.", bold=True))  # fmt: skip

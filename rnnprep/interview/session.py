@@ -110,7 +110,8 @@ class Interview:
             f"answer, easier after a wrong one (~{minutes[0]} min)",
             f"  2. concepts: {concept_count(self.options.minutes)} 'explain...' questions, rated against their key "
             f"points (~{minutes[1]} min)",
-            f"  3. coding: one kata, checked on every save; type submit or skip (~{minutes[2]} min)",
+            f"  3. coding: one kata, checked on every save; type submit or skip (~{minutes[2]} min, plus what "
+            f"the earlier sections leave)",
             "  4. debrief: scores, trend, what to study next",
             self.console.style("Ctrl-C ends early with a partial report; q stops at a question.", dim=True),
         ])  # fmt: skip

@@ -10,7 +10,6 @@ also set in LaTeX; each hint sits folded in its own cell, to open one at a time.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +68,7 @@ def check_cell(kata: Kata) -> str:
 
 def instructions(kata: Kata) -> str:
     """The README as Markdown, its first equation block followed by the LaTeX form."""
-    text = kata.readme.read_text(encoding="utf-8")
-    text = re.sub(r"\n*Check: `rnnprep kata [^`]+`\.?[^\n]*\n?$", "\n", text.rstrip() + "\n")
+    text = kata.instructions()
     if kata.equations:
         latex = "$$\n\\begin{aligned}\n" + " \\\\\n".join(kata.equations) + "\n\\end{aligned}\n$$"
         text = _after_first_equation_block(text, latex)

@@ -276,7 +276,7 @@ def format_verdict(asked: Asked, mark: Mark, console: Console) -> str:
         lines.append(f"  {mark.note}")
     lines += [f"  {note}" for note in mark.feedback]
     lines += _explained(asked, console)
-    if console.interactive:
+    if console.interactive and asked.question.type != Open.name:  # an open question is rated already
         tip = "Think you were right? :r at the next prompt." if not mark.correct else "Too hard or too easy? :h or :e at the next prompt."
         lines.append(console.style(tip, dim=True))
     return "\n".join(lines) + "\n"

@@ -82,6 +82,8 @@ class Store:
         except sqlite3.OperationalError as error:
             raise StoreError(f"Could not save to the progress store {self.path} ({error}). "
                              f"{schema.access_advice(self.path)}") from error
+        except sqlite3.ProgrammingError:
+            raise  # our misuse of the connection, not a damaged file: never tell the user to reset
         except sqlite3.DatabaseError as error:
             raise StoreError(f"The progress store {self.path} is damaged ({error}); your answer could "
                              f"not be saved. {schema.RESET_ADVICE}") from error

@@ -117,7 +117,10 @@ def connect(path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so each write is one
         # short transaction that waits for the lock instead of failing on a stale snapshot.
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        # check_same_thread=False: a watch or an interview records a check from its watching
+        # thread; those callers take turns (one check at a time), and SQLite itself is built
+        # serialized (sqlite3.threadsafety == 3).
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
     except (OSError, sqlite3.Error) as error:
         raise _unusable(path, f"cannot be opened ({getattr(error, 'strerror', None) or error})",
                         access_advice(path)) from error  # fmt: skip
