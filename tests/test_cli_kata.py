@@ -134,7 +134,7 @@ def test_check_pass_exit_0_and_records_attempt(runner, ws, grader):
     result = run(runner, "kata", "lstm", "--check", "--workspace", str(ws), "--seed", "7", "--timeout", "3")
     assert result.exit_code == 0, result.output
     assert "lstm: PASSED (seed 7)" in result.output
-    assert "lstm passed · 1/16 katas · next: gru_cell (rnnprep kata start gru_cell)" in result.output
+    assert "lstm passed · 1/22 katas · next: gru_cell (rnnprep kata start gru_cell)" in result.output
     assert grader.calls == [{"kata": "lstm", "path": path, "seed": 7, "timeout": 3.0, "capsule_dir": None}]
     listing = run(runner, "kata", "list", "--json")
     assert {r["name"]: r["status"] for r in json.loads(listing.output)}["lstm"] == "passed"

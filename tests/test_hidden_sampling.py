@@ -203,7 +203,7 @@ def test_a_sample_major_loop_is_named(tmp_path: Path, grade: Grade) -> None:
 def test_messages_say_which_output_is_wrong_and_why(grade: Grade) -> None:
     stream = grade(KATA, FIXTURES / KATA / "global_rng.py")
     message = next(t.message for t in stream.tests if t.name == "same_seed_same_tokens")
-    assert message.startswith("Called sample(logits=(") and "rng=np.random.Generator" in message
+    assert message.startswith("Called sample(logits=(") and "rng=np.random.default_rng(" in message
     assert "probs: matches" in message and "tokens: " in message and "entries differ" in message
     assert "Called twice with the same Generator seed, your tokens differ in" in message
     assert re.search(r"np\.random\.default_rng\(\d+\)", message)

@@ -83,8 +83,17 @@ def states(
 
 
 def as_dtype(values: dict[str, Any], dtype: str) -> dict[str, Any]:
-    """Every float array cast to dtype (integer arrays such as lengths stay as they are)."""
-    return {k: (v.astype(dtype) if hasattr(v, "astype") and v.dtype.kind == "f" else v) for k, v in values.items()}
+    """Every float array cast to dtype, also inside a dict argument such as params (integer
+    arrays such as lengths stay as they are)."""
+    return {k: _cast(v, dtype) for k, v in values.items()}
+
+
+def _cast(value: Any, dtype: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _cast(v, dtype) for k, v in value.items()}
+    if hasattr(value, "astype") and getattr(value, "dtype", None) is not None and value.dtype.kind == "f":
+        return value.astype(dtype)
+    return value
 
 
 def float64(values: dict[str, Any]) -> dict[str, Any]:

@@ -141,7 +141,9 @@ def shape_problem(spec: ArrayOut | ScalarOut, value: Any, dims: dict[str, int]) 
     have = tuple(value.shape)
     if have == want:
         return None
-    text = f"{spec.name} has shape {have}, i.e. {axes_named(have, dims)}; expected {want}, i.e. {spec.axes_text()}."
+    named = axes_named(have, dims)
+    have_text = f"{have}, i.e. {named}" if named != str(have) else str(have)  # no "(1,), i.e. (1,)"
+    text = f"{spec.name} has shape {have_text}; expected {want}, i.e. {spec.axes_text()}."
     if sorted(have) == sorted(want):
         text += " The sizes are right but the axes are in another order: check transposes and which axis is time."
     elif len(have) < len(want):

@@ -225,7 +225,12 @@ class Call:
         """How the call reads in a message: arrays by shape, their common dtype said once."""
         import numpy as np
 
-        dtypes = {str(v.dtype) for v in self.inputs().values() if isinstance(v, np.ndarray) and v.dtype.kind == "f"}
+        def float_arrays(value: Any) -> list[Any]:  # inside dict arguments too (params, grads)
+            if isinstance(value, dict):
+                return [a for v in value.values() for a in float_arrays(v)]
+            return [value] if isinstance(value, np.ndarray) and value.dtype.kind == "f" else []
+
+        dtypes = {str(a.dtype) for v in self.inputs().values() for a in float_arrays(v)}
         dtype = dtypes.pop() if len(dtypes) == 1 else None
         show = (lambda v: describe_value(v, dtype)) if dtype else describe_value
         params = [f"{k}={show(v)}" for k, v in self.args.items()]
@@ -255,7 +260,9 @@ def describe_value(value: Any, common_dtype: str | None = None) -> str:
         if str(value.dtype) == common_dtype:
             return str(tuple(value.shape))
         return f"{tuple(value.shape)} {value.dtype}"
-    if isinstance(value, (np.random.Generator, RngSeed)):
+    if isinstance(value, RngSeed):
+        return repr(value)  # np.random.default_rng(SEED): the learner can rebuild it
+    if isinstance(value, np.random.Generator):
         return "np.random.Generator"
     if isinstance(value, Model):
         return f"<{value.kind} function>"
