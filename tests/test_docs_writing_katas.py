@@ -65,3 +65,26 @@ def test_kata_new_never_overwrites(tmp_path: Path) -> None:
     authoring.new("dense_layer", tmp_path)
     with pytest.raises(Exception, match="already exists"):
         authoring.new("dense_layer", tmp_path)
+
+
+def test_the_documented_kata_is_batch_graded_and_checked_in_a_notebook(kata_dir: Path, tmp_path: Path) -> None:
+    """A local kata works wherever a shipped one does: `rnnprep grade` and `rnnprep.check()`."""
+    import json
+    import shutil
+
+    from rnnprep.grading.check import kernel_confinement_expected
+    from rnnprep.notebook import check
+
+    folder = kata_dir / "peephole_lstm"
+    (tmp_path / "class").mkdir()
+    shutil.copy(folder / "solution.py", tmp_path / "class" / "alice.py")
+    shutil.copy(folder / "wrong" / "no_peepholes.py", tmp_path / "class" / "bob.py")
+    if kernel_confinement_expected():
+        done = subprocess.run([sys.executable, "-m", "rnnprep", "grade", "peephole_lstm", str(tmp_path / "class"),
+                               "--katas-dir", str(kata_dir), "--json", str(tmp_path / "r.json")],
+                              capture_output=True, text=True, timeout=240)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        rows = {r["submission"]: r for r in json.loads((tmp_path / "r.json").read_text())["submissions"]}
+        assert rows["alice"]["passed"] and not rows["bob"]["passed"] and rows["bob"]["graded"]
+    notebook = check("peephole_lstm", str(folder / "solution.py"), katas_dirs=[kata_dir], record=False)
+    assert notebook.passed and len(notebook.tests) == 5
