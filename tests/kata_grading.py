@@ -71,3 +71,61 @@ def variant(tmp_path: Path, kata: str, old: str, new: str) -> Path:
     path = tmp_path / f"{kata}.py"
     path.write_text(source.replace(old, new), encoding="utf-8")
     return path
+
+
+# --- the assertions every kata's tests make -------------------------------------------------------
+
+
+def assert_solution_passes(grade: Grade, kata: str, seeds: tuple[int, ...] = SEEDS) -> None:
+    """The reference solution passes every planned test on every seed, without notes."""
+    for seed in seeds:
+        result = grade(kata, registry.get(kata).solution, seed)
+        assert result.passed, failures(result)
+        assert len(result.tests) == result.expected_tests == len(names(kata))
+        assert result.capsule is None and not result.notes, result.notes
+
+
+def assert_starter_fails(grade: Grade, kata: str) -> None:
+    """The starter fails every test, each with the NotImplementedError a learner starts from."""
+    from rnnprep.grading.types import Stage
+
+    result = grade(kata, registry.get(kata).starter)
+    assert not result.passed and result.error is None and len(result.tests) == len(names(kata))
+    for test in result.tests:
+        assert not test.passed and test.stage is Stage.RAISED
+        assert "NotImplementedError" in test.message and "starter" in test.message
+
+
+def assert_named(result: CheckResult, must_fail: set[str], phrase: str, mistake: str,
+                 stages: tuple[object, ...] | None = None, *, only: bool = False, every: bool = False,
+                 among: bool = False) -> None:  # fmt: skip
+    """A wrong implementation fails exactly `must_fail`, at `stages` (default: values), with
+    `phrase` in a message (in every message when `every`), named `mistake`: first in the check,
+    and on each failing test first (`only`: alone; `among`: with another slip that gives the same
+    answer on that case)."""
+    from rnnprep.grading.types import Stage
+
+    stages = stages or (Stage.VALUE,)
+    assert not result.passed and result.error is None, "a wrong implementation is judged test by test"
+    assert set(result.failing_tests) == must_fail, failures(result)
+    failing = [t for t in result.tests if not t.passed]
+    assert all(t.stage in stages for t in failing), failures(result)
+    assert (all if every else any)(phrase in t.message for t in failing), failures(result)
+    if only:
+        assert result.diagnosis == [mistake] and all(t.diagnosis == [mistake] for t in failing), failures(result)
+    elif among:
+        assert result.diagnosis[0] == mistake and all(mistake in t.diagnosis for t in failing), failures(result)
+    else:
+        assert result.diagnosis[0] == mistake and all(t.diagnosis[0] == mistake for t in failing), failures(result)
+    assert any(f"Likely mistake ({mistake})" in t.message for t in failing), failures(result)
+    assert all(t.message.startswith("Called ") and "Review: rnnprep quiz --id" in t.message for t in failing)
+
+
+def assert_fixtures_listed(kata: str, listed: set[str]) -> None:
+    """Every wrong fixture on disk is in the test's table (at least three), each saying in its
+    one-line docstring what is wrong."""
+    on_disk = {p.stem for p in (FIXTURES / kata).glob("*.py")}
+    assert on_disk == listed and len(on_disk) >= 3
+    for path in (FIXTURES / kata).glob("*.py"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith(f'"""Deliberately wrong {kata}: ') and first.endswith('"""'), path

@@ -20,7 +20,19 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from kata_grading import FIXTURES, SEEDS, Grade, failures, grade_fixture, names, suite_of, variant
+from kata_grading import (
+    FIXTURES,
+    Grade,
+    assert_fixtures_listed,
+    assert_named,
+    assert_solution_passes,
+    assert_starter_fails,
+    failures,
+    grade_fixture,
+    names,
+    suite_of,
+    variant,
+)
 
 from rnnprep import registry
 from rnnprep.diagnosis import CATALOGUE
@@ -280,19 +292,11 @@ def test_cases_are_fresh_reproducible_and_show_what_they_are_about() -> None:
 
 
 def test_reference_solution_passes(grade: Grade) -> None:
-    for seed in SEEDS:
-        result = grade(KATA, registry.get(KATA).solution, seed)
-        assert result.passed, failures(result)
-        assert len(result.tests) == result.expected_tests == 10
-        assert result.capsule is None and not result.notes, result.notes
+    assert_solution_passes(grade, KATA)
 
 
 def test_starter_fails_with_not_implemented(grade: Grade) -> None:
-    result = grade(KATA, registry.get(KATA).starter)
-    assert not result.passed and result.error is None and len(result.tests) == 10
-    for test in result.tests:
-        assert not test.passed and test.stage is Stage.RAISED
-        assert "NotImplementedError" in test.message and "starter" in test.message
+    assert_starter_fails(grade, KATA)
 
 
 def test_the_starter_raises_not_implemented_when_called_directly() -> None:
@@ -316,20 +320,14 @@ def test_an_independent_correct_implementation_passes(tmp_path: Path, grade: Gra
 def test_wrong_implementation_fails_the_right_tests_with_its_diagnosis(fixture: str, grade: Grade) -> None:
     must_fail, phrase, mistake = WRONG[fixture]
     result = grade(KATA, FIXTURES / KATA / f"{fixture}.py")
-    assert not result.passed and result.error is None, "a wrong implementation is judged test by test"
-    assert set(result.failing_tests) == must_fail, failures(result)
+    assert_named(result, must_fail, phrase, mistake, (Stage.VALUE, Stage.SHAPE), only=True)
     failing = [t for t in result.tests if not t.passed]
-    assert all(t.stage in (Stage.VALUE, Stage.SHAPE) for t in failing), failures(result)
-    assert any(phrase in t.message for t in failing), failures(result)
-    assert result.diagnosis == [mistake] and all(t.diagnosis == [mistake] for t in failing), failures(result)
-    assert any(f"Likely mistake ({mistake})" in t.message for t in failing), failures(result)
     assert all(t.message.startswith("Called beam_search(step=<lm_step function>, bos=") for t in failing)
     assert all("Review: rnnprep quiz --id decoding." in t.message for t in failing)
 
 
 def test_every_fixture_is_listed_and_every_mistake_is_catalogued() -> None:
-    assert {p.stem for p in (FIXTURES / KATA).glob("*.py")} == set(WRONG)
-    assert all(p.read_text().startswith('"""Deliberately wrong beam_search: ') for p in (FIXTURES / KATA).glob("*.py"))
+    assert_fixtures_listed(KATA, set(WRONG))
     ids = {m.id for m in beam.MISTAKES}
     assert len(ids) == len(beam.MISTAKES) and {slip.mistake.id for slip in beam.SLIPS} == ids
     assert all(CATALOGUE[m.id] is m for m in beam.MISTAKES)

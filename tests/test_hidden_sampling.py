@@ -22,6 +22,10 @@ from kata_grading import (
     FIXTURES,
     SEEDS,
     Grade,
+    assert_fixtures_listed,
+    assert_named,
+    assert_solution_passes,
+    assert_starter_fails,
     everything_but,
     failures,
     grade_fixture,
@@ -32,7 +36,6 @@ from kata_grading import (
 
 from rnnprep import registry
 from rnnprep.diagnosis import sampling as mistakes
-from rnnprep.grading.types import Stage
 from rnnprep.sandbox import RngSeed
 
 KATA = "sampling"
@@ -67,34 +70,18 @@ grade = grade_fixture()
 
 
 def test_reference_solution_passes(grade: Grade) -> None:
-    for seed in SEEDS:
-        result = grade(KATA, registry.get(KATA).solution, seed)
-        assert result.passed, failures(result)
-        assert len(result.tests) == result.expected_tests == len(SUITE.PLAN) + 2
-        assert result.capsule is None and not result.notes, result.notes
+    assert_solution_passes(grade, KATA)
 
 
 def test_starter_fails_with_not_implemented(grade: Grade) -> None:
-    result = grade(KATA, registry.get(KATA).starter)
-    assert not result.passed and result.error is None and len(result.tests) == len(SUITE.PLAN) + 2
-    for test in result.tests:
-        assert not test.passed and test.stage is Stage.RAISED
-        assert "NotImplementedError" in test.message and "starter" in test.message
+    assert_starter_fails(grade, KATA)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("fixture", sorted(WRONG))
 def test_wrong_implementation_fails_the_right_tests_with_its_diagnosis(fixture: str, grade: Grade) -> None:
     must_fail, phrase, mistake = WRONG[fixture]
-    result = grade(KATA, FIXTURES / KATA / f"{fixture}.py")
-    assert not result.passed and result.error is None
-    assert set(result.failing_tests) == must_fail, failures(result)
-    failing = [t for t in result.tests if not t.passed]
-    assert all(t.stage is Stage.VALUE for t in failing), failures(result)
-    assert any(phrase in t.message for t in failing), failures(result)
-    assert result.diagnosis[0] == mistake and all(t.diagnosis == [mistake] for t in failing), failures(result)
-    assert all(f"Likely mistake ({mistake})" in t.message for t in failing), failures(result)
-    assert all(t.message.startswith("Called ") and "Review: rnnprep quiz --id" in t.message for t in failing)
+    assert_named(grade(KATA, FIXTURES / KATA / f"{fixture}.py"), must_fail, phrase, mistake, only=True)
 
 
 @pytest.mark.parametrize("fixture", ["temperature_multiplied", "top_p_excludes_crossing_token", "global_rng"])
@@ -107,11 +94,7 @@ def test_wrong_fixtures_are_named_on_other_seeds_too(fixture: str, grade: Grade)
 
 
 def test_every_fixture_is_listed_and_has_a_one_line_docstring() -> None:
-    on_disk = {p.stem for p in (FIXTURES / KATA).glob("*.py")}
-    assert on_disk == set(WRONG) and len(on_disk) >= 3
-    for path in (FIXTURES / KATA).glob("*.py"):
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-        assert first.startswith('"""Deliberately wrong sampling: ') and first.endswith('"""')
+    assert_fixtures_listed(KATA, set(WRONG))
 
 
 @pytest.mark.parametrize("alternative", ["CHOICE", "SEARCHSORTED"])

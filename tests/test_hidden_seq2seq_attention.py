@@ -19,8 +19,11 @@ import pytest
 import torch
 from kata_grading import (
     FIXTURES,
-    SEEDS,
     Grade,
+    assert_fixtures_listed,
+    assert_named,
+    assert_solution_passes,
+    assert_starter_fails,
     everything_but,
     failures,
     grade_fixture,
@@ -32,7 +35,6 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from rnnprep import registry
 from rnnprep.diagnosis import forward
 from rnnprep.diagnosis import seq2seq_attention as mistakes
-from rnnprep.grading.types import Stage
 
 KATA = "seq2seq_attention"
 SUITE = suite_of(KATA)
@@ -70,42 +72,23 @@ SOLUTION = load_solution()
 
 
 def test_reference_solution_passes(grade: Grade) -> None:
-    for seed in SEEDS:
-        result = grade(KATA, registry.get(KATA).solution, seed)
-        assert result.passed, failures(result)
-        assert len(result.tests) == result.expected_tests == len(SUITE.PLAN)
-        assert result.capsule is None and not result.notes, result.notes
+    assert_solution_passes(grade, KATA)
 
 
 def test_starter_fails_with_not_implemented(grade: Grade) -> None:
-    result = grade(KATA, registry.get(KATA).starter)
-    assert not result.passed and result.error is None and len(result.tests) == len(SUITE.PLAN)
-    for test in result.tests:
-        assert not test.passed and test.stage is Stage.RAISED
-        assert "NotImplementedError" in test.message and "starter" in test.message
+    assert_starter_fails(grade, KATA)
 
 
 @pytest.mark.parametrize("fixture", sorted(WRONG))
 def test_wrong_implementation_fails_the_right_tests_with_its_diagnosis(fixture: str, grade: Grade) -> None:
     must_fail, phrase, mistake = WRONG[fixture]
     result = grade(KATA, FIXTURES / KATA / f"{fixture}.py")
-    assert not result.passed and result.error is None
-    assert set(result.failing_tests) == must_fail, failures(result)
-    failing = [t for t in result.tests if not t.passed]
-    assert all(t.stage is Stage.VALUE for t in failing), failures(result)
-    assert all(phrase in t.message for t in failing), failures(result)
-    assert result.diagnosis[0] == mistake and all(t.diagnosis[0] == mistake for t in failing), failures(result)
-    assert all(f"Likely mistake ({mistake})" in t.message for t in failing), failures(result)
-    assert all(t.message.startswith("Called seq2seq_loss(") and "Review: rnnprep quiz --id" in t.message
-               for t in failing)  # fmt: skip
+    assert_named(result, must_fail, phrase, mistake, every=True)
+    assert all(t.message.startswith("Called seq2seq_loss(") for t in result.tests if not t.passed)
 
 
 def test_every_fixture_is_listed_and_has_a_one_line_docstring() -> None:
-    on_disk = {p.stem for p in (FIXTURES / KATA).glob("*.py")}
-    assert on_disk == set(WRONG) and len(on_disk) >= 3
-    for path in (FIXTURES / KATA).glob("*.py"):
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-        assert first.startswith('"""Deliberately wrong seq2seq_attention: ') and first.endswith('"""')
+    assert_fixtures_listed(KATA, set(WRONG))
 
 
 def test_where_it_goes_wrong_first(grade: Grade) -> None:
