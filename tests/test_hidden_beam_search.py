@@ -299,16 +299,6 @@ def test_starter_fails_with_not_implemented(grade: Grade) -> None:
     assert_starter_fails(grade, KATA)
 
 
-def test_the_starter_raises_not_implemented_when_called_directly() -> None:
-    spec = importlib.util.spec_from_file_location("beam_search_starter", registry.get(KATA).starter)
-    assert spec is not None and spec.loader is not None
-    starter = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(starter)
-    inputs = random_inputs(np.random.default_rng(0), 5, 2, 3, 0.0)
-    with pytest.raises(NotImplementedError, match="beam_search"):
-        starter.beam_search(beam.step_of(inputs), *list(inputs.values())[1:])
-
-
 def test_an_independent_correct_implementation_passes(tmp_path: Path, grade: Grade) -> None:
     path = tmp_path / "beam_search.py"
     path.write_text(ALTERNATIVE, encoding="utf-8")
