@@ -29,7 +29,7 @@ COMMANDS: dict[str, str] = {
 
 SHORT_HELP: dict[str, str] = {
     "quiz": "Answer interview questions; graded, explained and scheduled.",
-    "questions": "Lint and count question banks.",
+    "questions": "Lint, count or export the question banks (Anki, Markdown).",
     "kata": "Implement RNN/LSTM/GRU in NumPy, graded against torch.",
     "stats": "Where you stand: accuracy, due reviews, kata status.",
     "progress": "Export, import or reset your saved progress.",
