@@ -79,8 +79,11 @@ def _after_first_equation_block(text: str, latex: str) -> str:
     """Insert `latex` after the first indented (code) block of the Equations section."""
     lines = text.split("\n")
     start = next((i for i, line in enumerate(lines) if line.startswith("## ") and "quation" in line), None)
-    if start is None:
-        return text.rstrip() + "\n\n## Equations\n\n" + latex + "\n"
+    if start is None:  # no equations section: one goes before the shape table, near the top
+        shapes = next((i for i, line in enumerate(lines) if line.startswith("## Shapes")), None)
+        if shapes is None:
+            return text.rstrip() + "\n\n## Equations\n\n" + latex + "\n"
+        return "\n".join([*lines[:shapes], "## Equations", "", latex, "", *lines[shapes:]])
     i = start + 1
     while i < len(lines) and not lines[i].startswith("    "):
         if lines[i].startswith("## "):
