@@ -42,6 +42,23 @@ def grade_fixture() -> Callable[..., Grade]:
     return grade
 
 
+def load_module(path: Path) -> ModuleType:
+    """A kata file (a starter, a solution, a fixture) imported by path as a fresh module,
+    without leaving __pycache__ in the trees."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(f"kata_{path.parent.name}_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    previous, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = previous
+    return module
+
+
 def suite_of(kata: str) -> ModuleType:
     """The hidden suite module rnnprep.hidden.test_<kata>."""
     return importlib.import_module(f"rnnprep.hidden.test_{kata}")

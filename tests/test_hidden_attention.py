@@ -6,11 +6,9 @@ torch (F.scaled_dot_product_attention, F.bilinear) that do not go through the gr
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -27,6 +25,7 @@ from kata_grading import (
     everything_but,
     failures,
     grade_fixture,
+    load_module,
     names,
     suite_of,
     variant,
@@ -254,16 +253,9 @@ def random_inputs(rng: np.random.Generator, kind: str, B: int = 3, S: int = 7, Q
     return args | {"score": kind, "W_a": rng.standard_normal((Q, K)) if kind == "general" else None}
 
 
-def load_solution() -> ModuleType:
-    """solutions/attention.py as a fresh module."""
-    spec = importlib.util.spec_from_file_location("solution_attention", registry.get(KATA).solution)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
-SOLUTION = load_solution()
+SOLUTION = load_module(registry.get(KATA).solution)
 
 
 def solve(args: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:

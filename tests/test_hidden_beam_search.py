@@ -10,7 +10,6 @@ prunes. The reference solution agrees with all of them too.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import itertools
 import re
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from kata_grading import (
     assert_starter_fails,
     failures,
     grade_fixture,
+    load_module,
     names,
     suite_of,
     variant,
@@ -63,14 +63,9 @@ grade = grade_fixture()
 warm_imports()  # as in the grader's process: torch on one thread (tiny tensors)
 
 
-@functools.cache
-def solution() -> Callable[..., tuple[np.ndarray, float]]:
+def solution() -> Any:
     """solutions/beam_search.py's beam_search, imported by path."""
-    spec = importlib.util.spec_from_file_location("beam_search_solution", registry.get(KATA).solution)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.beam_search  # type: ignore[no-any-return]
+    return load_module(registry.get(KATA).solution).beam_search
 
 
 def random_inputs(rng: np.random.Generator, V: int, beam_size: int, max_len: int, alpha: float) -> dict[str, Any]:

@@ -10,7 +10,6 @@ arrays alone.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import re
 import time
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from kata_grading import (
     assert_starter_fails,
     failures,
     grade_fixture,
+    load_module,
     names,
     suite_of,
     variant,
@@ -62,14 +62,9 @@ warm_imports()  # as in the grader's process: torch on one thread (tiny tensors)
 module = suite_of(KATA)
 
 
-@functools.cache
-def solution() -> Callable[..., Any]:
+def solution() -> Any:
     """solutions/grad_check.py's grad_check, imported by path."""
-    spec = importlib.util.spec_from_file_location("grad_check_solution", registry.get(KATA).solution)
-    assert spec is not None and spec.loader is not None
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded.grad_check  # type: ignore[no-any-return]
+    return load_module(registry.get(KATA).solution).grad_check
 
 
 @functools.cache

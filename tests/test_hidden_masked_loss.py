@@ -6,11 +6,8 @@ solutions/masked_loss.py against torch's F.cross_entropy that do not go through 
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -29,6 +26,7 @@ from kata_grading import (
     everything_but,
     failures,
     grade_fixture,
+    load_module,
     names,
     suite_of,
     variant,
@@ -248,17 +246,6 @@ def test_mistakes_are_written_out_and_link_real_questions() -> None:
 # --- the solution against torch, without the grader ------------------------------------------------
 
 
-def load(path: Path) -> ModuleType:
-    """A kata file imported by path as a fresh module."""
-    spec = importlib.util.spec_from_file_location(f"kata_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    previous, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the trees
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = previous
-    return module
 
 
 def torch_loss(args: dict[str, Any], average: str) -> tuple[float, float]:
@@ -289,7 +276,7 @@ def random_args(rng: np.random.Generator, dtype: type, pad: int | None) -> dict[
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("pad", [-100, 0, None])
 def test_solution_matches_cross_entropy_with_ignore_index(dtype: type, pad: int | None) -> None:
-    solve = load(registry.get(KATA).solution).masked_loss
+    solve = load_module(registry.get(KATA).solution).masked_loss
     rng = np.random.default_rng(7)
     tol = 1e-10 if dtype is np.float64 else 2e-5
     for _ in range(40):
@@ -305,7 +292,7 @@ def test_solution_matches_cross_entropy_with_ignore_index(dtype: type, pad: int 
 
 
 def test_solution_survives_huge_logits_and_leaves_inputs_alone() -> None:
-    solve = load(registry.get(KATA).solution).masked_loss
+    solve = load_module(registry.get(KATA).solution).masked_loss
     args = random_args(np.random.default_rng(3), np.float64, -100)
     shift = 5000.0 * np.sign(np.random.default_rng(4).standard_normal(args["logits"].shape[:2]))  # (B, T)
     args["logits"] = args["logits"] + shift[..., None]  # (B, T, V): exp() of any of them overflows
@@ -319,7 +306,7 @@ def test_solution_survives_huge_logits_and_leaves_inputs_alone() -> None:
 
 def test_worked_example_of_the_readme() -> None:
     readme = registry.get(KATA).readme.read_text(encoding="utf-8")
-    solve = load(registry.get(KATA).solution).masked_loss
+    solve = load_module(registry.get(KATA).solution).masked_loss
     logits = np.array([[[2, 0, 0], [0, 0, 0], [1, 3, 0]], [[0, 0, 0], [0, 1, 2], [1, 1, 1]]], dtype=float)
     args = {"logits": logits, "targets": np.array([[0, 1, 0], [2, -100, -100]]), "lengths": np.array([2, 1])}
     token, ppl = solve(**args)

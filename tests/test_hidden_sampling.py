@@ -7,11 +7,8 @@ TopKLogitsWarper and TopPLogitsWarper that do not go through the grader.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -29,6 +26,7 @@ from kata_grading import (
     everything_but,
     failures,
     grade_fixture,
+    load_module,
     names,
     suite_of,
     variant,
@@ -310,17 +308,6 @@ def test_mistakes_are_written_out_and_link_real_questions() -> None:
 # --- the solution against torch and Hugging Face's warpers, without the grader ---------------------
 
 
-def load(path: Path) -> ModuleType:
-    """A kata file imported by path as a fresh module."""
-    spec = importlib.util.spec_from_file_location(f"kata_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    previous, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the trees
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = previous
-    return module
 
 
 def hugging_face_probs(logits: np.ndarray, temperature: float, top_k: int, top_p: float) -> np.ndarray:
@@ -355,7 +342,7 @@ def random_call(rng: np.random.Generator) -> dict[str, Any]:
 
 
 def test_solution_probs_match_hugging_face_warpers() -> None:
-    solve = load(registry.get(KATA).solution).sample
+    solve = load_module(registry.get(KATA).solution).sample
     rng = np.random.default_rng(11)
     for _ in range(400):
         call = random_call(rng)
@@ -365,7 +352,7 @@ def test_solution_probs_match_hugging_face_warpers() -> None:
 
 
 def test_ties_at_the_kth_logit_are_kept_like_hugging_face() -> None:
-    solve = load(registry.get(KATA).solution).sample
+    solve = load_module(registry.get(KATA).solution).sample
     logits = np.array([[2.0, 1.0, 1.0, 0.5, 1.0, -1.0], [0.0, 0.0, 0.0, 0.0, 3.0, 0.0]])
     _, probs = solve(logits, np.random.default_rng(0), top_k=2)
     assert np.array_equal(probs > 0, [[True, True, True, False, True, False], [True] * 6])
@@ -373,7 +360,7 @@ def test_ties_at_the_kth_logit_are_kept_like_hugging_face() -> None:
 
 
 def test_solution_tokens_are_the_inverse_cdf_and_rng_choice_of_each_row() -> None:
-    solve = load(registry.get(KATA).solution).sample
+    solve = load_module(registry.get(KATA).solution).sample
     rng = np.random.default_rng(12)
     for seed in range(200):
         call = random_call(rng)
@@ -389,7 +376,7 @@ def test_solution_tokens_are_the_inverse_cdf_and_rng_choice_of_each_row() -> Non
 
 
 def test_solution_keeps_float32_and_leaves_inputs_alone() -> None:
-    solve = load(registry.get(KATA).solution).sample
+    solve = load_module(registry.get(KATA).solution).sample
     logits = np.random.default_rng(2).standard_normal((3, 9)).astype(np.float32)  # (3, 9)
     before = logits.copy()
     tokens, probs = solve(logits, np.random.default_rng(1), 0.7, 4, 0.8, 5)
@@ -401,7 +388,7 @@ def test_solution_keeps_float32_and_leaves_inputs_alone() -> None:
 
 def test_worked_example_of_the_readme() -> None:
     readme = registry.get(KATA).readme.read_text(encoding="utf-8")
-    solve = load(registry.get(KATA).solution).sample
+    solve = load_module(registry.get(KATA).solution).sample
     logits = np.array([[1.0, 3.0, 0.0, 2.0, -1.0]])
     tokens, probs = solve(logits, np.random.default_rng(0), temperature=2.0, top_k=4, top_p=0.7, n=4)
     assert np.allclose(probs, hugging_face_probs(logits, 2.0, 4, 0.7), atol=1e-15)

@@ -8,10 +8,8 @@ decoder's h0 is the h_n of a GRU run on pack_padded_sequence.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -27,6 +25,7 @@ from kata_grading import (
     everything_but,
     failures,
     grade_fixture,
+    load_module,
     suite_of,
     variant,
 )
@@ -56,16 +55,9 @@ WRONG: dict[str, tuple[set[str], str, str]] = {
 grade = grade_fixture()
 
 
-def load_solution() -> ModuleType:
-    """solutions/seq2seq_attention.py as a fresh module."""
-    spec = importlib.util.spec_from_file_location("solution_seq2seq_attention", registry.get(KATA).solution)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
-SOLUTION = load_solution()
+SOLUTION = load_module(registry.get(KATA).solution)
 
 
 # --- through the grader ---------------------------------------------------------------------------

@@ -6,16 +6,14 @@ Independent of the grader (rnnprep.grading): the references are checked directly
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
+from kata_grading import load_module
 
 from rnnprep import registry
 from rnnprep.content import katas_dir, solutions_dir
@@ -30,17 +28,6 @@ TOLERANCE = {np.float64: 1e-10, np.float32: 1e-5}
 B, T, I, H, O = 3, 5, 4, 6, 2  # all distinct, so a transposed weight or swapped axis cannot hide
 
 
-def load_module(path: Path) -> ModuleType:
-    """Import a kata file by path as a fresh module."""
-    spec = importlib.util.spec_from_file_location(f"kata_{path.parent.name}_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    previous, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the trees
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = previous
-    return module
 
 
 def solution(name: str) -> ModuleType:

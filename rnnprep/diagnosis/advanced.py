@@ -23,19 +23,10 @@ import numpy as np
 
 from rnnprep.diagnosis import network
 from rnnprep.diagnosis.mistake import Mistake
-from rnnprep.diagnosis.slips import Reproduce, Slip
+from rnnprep.diagnosis.slips import Reproduce, Slip, f64
 
 Array = np.ndarray
 Inputs = Mapping[str, Any]
-
-
-def f64(value: Any) -> Any:
-    """Float arrays (also inside a dict, such as params or grads) in float64; the rest as is."""
-    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-        return value.astype(np.float64)
-    if isinstance(value, dict):
-        return {key: f64(item) for key, item in value.items()}
-    return value
 
 
 # --- dropout -----------------------------------------------------------------------------------

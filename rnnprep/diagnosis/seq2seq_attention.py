@@ -22,7 +22,7 @@ import numpy as np
 
 from rnnprep.diagnosis import forward, network
 from rnnprep.diagnosis.mistake import Mistake
-from rnnprep.diagnosis.slips import Slip
+from rnnprep.diagnosis.slips import Slip, f64
 
 Array = np.ndarray
 Inputs = Mapping[str, Any]
@@ -100,15 +100,6 @@ SEQ2SEQ_LOSS_SUM = Mistake(
 
 
 # --- the network, with switches ------------------------------------------------------------------
-
-
-def f64(value: Any) -> Any:
-    """Float arrays (also inside a dict) in float64; everything else as is."""
-    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-        return value.astype(np.float64)
-    if isinstance(value, dict):
-        return {key: f64(item) for key, item in value.items()}
-    return value
 
 
 def gru_stepper(p: dict[str, Array], prefix: str, flags: network.Flags) -> network.Step:

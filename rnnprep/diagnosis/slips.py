@@ -20,6 +20,16 @@ Reproduce = Callable[[Mapping[str, Any], Any], Any]  # (inputs, actual) -> the s
 Same = Callable[[Any, Any], bool]  # do two answers agree (leaf by leaf, within tolerance)?
 
 
+def f64(value: Any) -> Any:
+    """Float arrays (also inside a dict, such as params or grads) in float64; the rest as is:
+    slips reproduce answers in exact arithmetic, whatever the case's dtype."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value.astype(np.float64)
+    if isinstance(value, dict):
+        return {key: f64(item) for key, item in value.items()}
+    return value
+
+
 @dataclass(frozen=True)
 class Slip:
     """One concrete wrong implementation of an advanced kata."""
