@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from rnnprep import diagnosis
 from rnnprep.diagnosis.slips import Same, Slip, leaves_close, matching
@@ -140,7 +140,7 @@ def expect_outputs(case: Case, actual: Any, expected: Any, diagnose: Diagnose | 
 
 
 def fail(case: Case, message: str, stage: Stage = Stage.VALUE, diagnosis: list[str] | None = None,
-         expected: Any = None, actual: Any = None) -> None:  # fmt: skip
+         expected: Any = None, actual: Any = None) -> NoReturn:  # fmt: skip
     """Fail the running test with a message of the suite's own."""
     raise KataFailure(f"{case.called()}\n{message}", stage, diagnosis or [], case=case, expected=expected, actual=actual)
 
