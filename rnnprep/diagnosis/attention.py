@@ -242,19 +242,3 @@ MISTAKES: tuple[Mistake, ...] = (
     ATTENTION_GENERAL_TRANSPOSED,
     ATTENTION_CONTEXT_UNMASKED,
 )
-
-
-def mistake_lines(mistakes: list[Mistake]) -> list[str]:
-    """'Likely mistake (id): title. explanation Fix: ...' per mistake, then one 'Review:' line.
-
-    The same text as rnnprep.diagnosis.lines_for, from the Mistake objects themselves, so a
-    suite can name mistakes whether or not the catalogue lists them yet.
-    """
-    lines = []
-    quiz_ids: list[str] = []
-    for mistake in dict.fromkeys(mistakes):
-        lines.append(f"Likely mistake ({mistake.id}): {mistake.title}. {mistake.explanation} Fix: {mistake.fix}")
-        quiz_ids += [q for q in mistake.quiz_ids if q not in quiz_ids]
-    if quiz_ids:
-        lines.append("Review: rnnprep quiz " + " ".join(f"--id {q}" for q in quiz_ids))
-    return lines

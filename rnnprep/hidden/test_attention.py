@@ -45,7 +45,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnprep.diagnosis import advanced
+from rnnprep.diagnosis import advanced, lines_for
 from rnnprep.diagnosis import attention as mistakes
 from rnnprep.diagnosis.slips import matching
 from rnnprep.grading import suite
@@ -214,7 +214,7 @@ def answer(case: suite.Case, submission: Submission) -> Any:
             f"projected = query @ W_a (B, K), then one dot product per key."
         )
         found = [mistakes.ATTENTION_GENERAL_TRANSPOSED]
-        message = "\n".join([failure.message, advice, *mistakes.mistake_lines(found)])
+        message = "\n".join([failure.message, advice, *lines_for(dict.fromkeys(m.id for m in found))])
         raise suite.KataFailure(message, failure.stage, [m.id for m in found], case=case) from None
 
 
@@ -231,7 +231,7 @@ def expect_exact_zeros(case: suite.Case, returned: Any) -> None:
         f"Mask with -inf (np.where(mask, scores, -np.inf)) before the softmax, not with a finite penalty."
     )
     found = [mistakes.ATTENTION_MASK_IGNORED]
-    suite.fail(case, "\n".join([text, *mistakes.mistake_lines(found)]), suite.Stage.VALUE, [m.id for m in found],
+    suite.fail(case, "\n".join([text, *lines_for(dict.fromkeys(m.id for m in found))]), suite.Stage.VALUE, [m.id for m in found],
                actual=returned)  # fmt: skip
 
 
@@ -250,7 +250,7 @@ def diagnose(case: suite.Case, actual: Any, expected: Any) -> tuple[list[str], l
                         f"Subtract each row's max score before exp().")  # fmt: skip
     lines = weight_lines(case, actual, expected) + lines
     named = list(dict.fromkeys(named))
-    return [m.id for m in named], lines + mistakes.mistake_lines(named)
+    return [m.id for m in named], lines + lines_for(dict.fromkeys(m.id for m in named))
 
 
 def same_with_nan(case: suite.Case) -> Callable[[Any, Any], bool]:

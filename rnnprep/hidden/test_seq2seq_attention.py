@@ -32,7 +32,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnprep.diagnosis import attention as attention_mistakes
+from rnnprep.diagnosis import lines_for
 from rnnprep.diagnosis import seq2seq_attention as mistakes
 from rnnprep.diagnosis.slips import leaves_close, matching
 from rnnprep.grading import suite
@@ -189,5 +189,5 @@ def diagnose(case: suite.Case, actual: Any, expected: Any) -> tuple[list[str], l
     named = list(dict.fromkeys(slip.mistake for slip in found))
     lines = mistakes.first_wrong_part(inputs, actual, expected, close)
     lines += [f"Your answer is exactly what this slip gives: {slip.note}." for slip in found[:2]]
-    return [m.id for m in named], lines + attention_mistakes.mistake_lines(named)
+    return [m.id for m in named], lines + lines_for(dict.fromkeys(m.id for m in named))
 
